@@ -1,0 +1,280 @@
+// Rampart benchmark harness: `npm run bench` (see bench/README.md).
+//
+// Starts every target's server as a child process pinned to CPU 1, pins itself (the autocannon
+// load generator) to CPU 0, checks that every target answers every endpoint exactly as expected,
+// warms each up, then measures in rounds: each round runs every target × endpoint once, in a
+// freshly shuffled order, so slow drift of the machine (thermal, other load) hits all targets
+// alike. Reports medians over rounds and writes bench/RESULTS.md and bench/results.json.
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LOADGEN_CPU, SERVER_CPU, loadSettings, type Settings } from './harness/config.js';
+import { runLoad, type LoadResult } from './harness/load.js';
+import {
+  hasTaskset,
+  machineInfo,
+  packageVersions,
+  pinSelf,
+  rampartSourcePresent,
+  rampartVersion,
+  sampleMachineBusy,
+} from './harness/machine.js';
+import {
+  LIMIT_LEGEND,
+  evaluateGoals,
+  goalsText,
+  resultTables,
+  resultsJson,
+  resultsMarkdown,
+  summarize,
+  type RunRecord,
+  type Sample,
+} from './harness/report.js';
+import { ServerProcess, describeExit, killAllServersNow, stopAllServers } from './harness/servers.js';
+import { seededRandom, shuffled } from './harness/stats.js';
+import { ENDPOINTS, TARGETS, type Endpoint, type Target } from './harness/targets.js';
+import { probeHostCheck, verifyEndpoint, type EndpointCheck } from './harness/verify.js';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(BENCH_DIR);
+
+const READY_TIMEOUT_MS = 30_000; // tsx compiles each server on start; Rampart's src is the largest
+const STOP_TIMEOUT_MS = 5_000;
+/** CPU used by other processes (fraction of a core) above which a measurement is flagged. */
+const OTHER_CPU_LIMIT = 0.15;
+
+/** Exit codes. */
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_MEASURED_WITH_ERRORS = 3;
+const EXIT_INTERRUPTED = 130;
+
+const log = (line = '') => process.stdout.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Set once shutdown has begun, so a second signal or a late failure does not start another. */
+let shuttingDown = false;
+
+async function shutdown(code: number, reason?: unknown): Promise<never> {
+  if (shuttingDown) {
+    // A second Ctrl-C: stop waiting for graceful exits.
+    killAllServersNow();
+    process.exit(code);
+  }
+  shuttingDown = true;
+  if (reason !== undefined) console.error(`\nbench: ${reason instanceof Error ? reason.message : String(reason)}`);
+  await stopAllServers(STOP_TIMEOUT_MS);
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(EXIT_INTERRUPTED, 'interrupted'));
+process.on('SIGTERM', () => void shutdown(EXIT_INTERRUPTED, 'terminated'));
+// Whatever happens, no server outlives the harness.
+process.on('exit', killAllServersNow);
+
+function estimateSeconds(s: Settings, pairs: number, servers: number): number {
+  const perRun = (seconds: number) => seconds + 1 + s.pauseMs / 1000; // autocannon ends on a 1 s tick
+  return servers * 2 + pairs * (s.warmupSeconds > 0 ? perRun(s.warmupSeconds) : 0) + s.rounds * pairs * perRun(s.seconds);
+}
+
+function describeResult(r: LoadResult): string {
+  const cpu = (v: number | null) => (v === null ? '–' : `${Math.round(v * 100)}%`);
+  const failures = r.errors + r.non2xx;
+  return (
+    `${Math.round(r.rps).toLocaleString('en-US').padStart(8)} req/s  p99 ${r.p99Ms.toFixed(2).padStart(6)} ms  ` +
+    `server ${cpu(r.serverCpu).padStart(4)}  loadgen ${cpu(r.loadgenCpu).padStart(4)}  other ${cpu(r.otherCpu).padStart(4)}` +
+    (failures > 0 ? `  FAILURES: ${r.errors} errors (${r.timeouts} timeouts), ${r.non2xx} non-2xx ${JSON.stringify(r.statusCodes)}` : '')
+  );
+}
+
+function ensureAlive(server: ServerProcess): void {
+  if (!server.alive) {
+    throw new Error(`${server.target.id} died (${describeExit(server.exit!)})\n${server.output()}`);
+  }
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const settings = loadSettings();
+  const targets = TARGETS.filter((t) => settings.targetIds.includes(t.id));
+  const endpoints = ENDPOINTS.filter((e) => settings.endpointIds.includes(e.id));
+  const warnings: string[] = [];
+  const warn = (w: string) => {
+    warnings.push(w);
+    log(`warning: ${w}`);
+  };
+
+  if (targets.some((t) => t.script === 'rampart.ts') && !rampartSourcePresent(ROOT)) {
+    throw new Error(
+      'src/index.ts does not exist yet, so Rampart cannot be measured. ' +
+        'Run without it, e.g. BENCH_TARGETS=node-http,fastify,express,hono npm run bench',
+    );
+  }
+
+  const machine = machineInfo();
+
+  // Pinning: servers on one core, load generator on the other, so they do not compete.
+  let serverCpu: number | null = null;
+  let pinning: string;
+  if (!settings.pin) {
+    pinning = 'off (BENCH_PIN=0)';
+  } else if (!hasTaskset()) {
+    pinning = 'off (taskset not found)';
+  } else if (machine.availableCpus < 2) {
+    pinning = `off (only ${machine.availableCpus} CPU available)`;
+  } else {
+    const pinned = pinSelf(LOADGEN_CPU);
+    if (pinned.ok) {
+      serverCpu = SERVER_CPU;
+      pinning = `servers on CPU ${SERVER_CPU}, load generator on CPU ${LOADGEN_CPU} (taskset)`;
+    } else {
+      pinning = `off (${pinned.detail})`;
+    }
+  }
+  if (serverCpu === null) warn(`CPU pinning ${pinning}: server and load generator share cores, results are noisier`);
+  // The load average lags by minutes (a previous run still shows), so look at the last second.
+  const busyBefore = await sampleMachineBusy(1000);
+  if (busyBefore !== null && busyBefore > OTHER_CPU_LIMIT) {
+    warn(`${Math.round(busyBefore * 100)}% of a core was busy just before the run: something else is using the CPU`);
+  }
+
+  const pairs = targets.length * endpoints.length;
+  log(`Rampart bench${settings.quick ? ' (QUICK mode: smoke test, not a measurement)' : ''}`);
+  log(`${machine.cpuModel}, ${machine.cpus} CPUs, Node ${machine.node}; pinning: ${pinning}`);
+  log(
+    `targets: ${targets.map((t) => t.id).join(', ')}; endpoints: ${endpoints.map((e) => e.route).join(', ')}\n` +
+      `${settings.rounds} round(s) × ${settings.seconds} s, warm-up ${settings.warmupSeconds} s, ` +
+      `${settings.connections} connections, pipelining ${settings.pipelining}, seed ${settings.seed}; ` +
+      `about ${Math.ceil(estimateSeconds(settings, pairs, targets.length))} s`,
+  );
+
+  // Start the servers one after the other (startup compiles TypeScript; no need to overlap it).
+  // They all stay up for the whole run: an idle Node process costs nothing measurable, and
+  // restarting between rounds would throw away JIT warm-up.
+  const servers = new Map<string, ServerProcess>();
+  for (const target of targets) {
+    const server = await ServerProcess.start(target, { root: ROOT, cpu: serverCpu, readyTimeoutMs: READY_TIMEOUT_MS });
+    servers.set(target.id, server);
+    log(`started ${target.id.padEnd(17)} pid ${server.pid}, port ${server.port}`);
+  }
+  const serverOf = (t: Target) => servers.get(t.id)!;
+
+  // Check every response before measuring anything; any mismatch ends the run.
+  const checks: EndpointCheck[] = [];
+  for (const target of targets) {
+    for (const endpoint of endpoints) checks.push(await verifyEndpoint(target, endpoint, serverOf(target).port));
+    if (target.checksHost) {
+      const problem = await probeHostCheck(target, endpoints[0]!, serverOf(target).port);
+      if (problem) warn(problem);
+    }
+  }
+  log(`verified ${checks.length} target × endpoint responses (status 200, exact body, content type)`);
+  const secureHeaders = checks.find((c) => c.target === 'rampart' && c.endpoint === endpoints[0]!.id);
+  const insecureHeaders = checks.find((c) => c.target === 'rampart-insecure' && c.endpoint === endpoints[0]!.id);
+  if (secureHeaders && insecureHeaders && secureHeaders.headerNames.length <= insecureHeaders.headerNames.length) {
+    warn('Rampart (secure) sends no more headers than Rampart (defaults off); are the security headers on?');
+  }
+
+  const load = (target: Target, endpoint: Endpoint, seconds: number) =>
+    runLoad(serverOf(target), endpoint.path, {
+      seconds,
+      connections: settings.connections,
+      pipelining: settings.pipelining,
+    });
+
+  if (settings.warmupSeconds > 0) {
+    for (const target of targets) {
+      for (const endpoint of endpoints) {
+        const r = await load(target, endpoint, settings.warmupSeconds);
+        ensureAlive(serverOf(target));
+        if (r.errors + r.non2xx > 0) warn(`warm-up of ${target.id} ${endpoint.route}: ${describeResult(r).trim()}`);
+        await sleep(settings.pauseMs);
+      }
+    }
+    log(`warmed up ${pairs} target × endpoint pairs (${settings.warmupSeconds} s each)`);
+  }
+
+  const random = seededRandom(settings.seed);
+  const all = targets.flatMap((target) => endpoints.map((endpoint) => ({ target, endpoint })));
+  const samples: Sample[] = [];
+  for (let round = 1; round <= settings.rounds; round++) {
+    const order = shuffled(all, random);
+    for (const [i, { target, endpoint }] of order.entries()) {
+      const result = await load(target, endpoint, settings.seconds);
+      ensureAlive(serverOf(target));
+      samples.push({ round, position: i + 1, target: target.id, endpoint: endpoint.id, result });
+      log(
+        `[round ${round}/${settings.rounds} ${String(i + 1).padStart(2)}/${order.length}] ` +
+          `${target.id.padEnd(17)} ${endpoint.route.padEnd(22)} ${describeResult(result)}`,
+      );
+      await sleep(settings.pauseMs);
+    }
+  }
+
+  // Stop the servers and check that each exited cleanly (exit 0 on SIGTERM).
+  for (const server of servers.values()) {
+    const { exit, forced } = await server.stop(STOP_TIMEOUT_MS);
+    if (forced) warn(`${server.target.id} did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM and was killed`);
+    else if (exit.code !== 0) warn(`${server.target.id} ended with ${describeExit(exit)} on SIGTERM, expected exit code 0`);
+  }
+
+  const disturbed = samples.filter((s) => (s.result.otherCpu ?? 0) > OTHER_CPU_LIMIT);
+  if (disturbed.length > 0) {
+    warn(
+      `${disturbed.length} of ${samples.length} measurements ran while other processes used more than ` +
+        `${OTHER_CPU_LIMIT * 100}% of a core (see "other" in results.json); the shuffled order spreads this ` +
+        'over all targets, but rerun on a quiet machine if it is many',
+    );
+  }
+
+  const failed = samples.filter((s) => s.result.errors + s.result.non2xx > 0);
+  if (failed.length > 0) warn(`${failed.length} measurement(s) had failed requests; see the errors column`);
+
+  const summaries = summarize(samples, targets, endpoints);
+  const goals = evaluateGoals(summaries, endpoints);
+  const record: RunRecord = {
+    date: new Date(started).toISOString(),
+    settings,
+    machine,
+    busyBefore,
+    loadAverageAfter: machineInfo().loadAverage,
+    pinning,
+    versions: packageVersions(ROOT),
+    rampart: rampartVersion(ROOT),
+    targets,
+    endpoints,
+    checks,
+    samples,
+    summaries,
+    goals,
+    warnings,
+    clean: failed.length === 0,
+    elapsedS: (Date.now() - started) / 1000,
+  };
+
+  log('');
+  log(resultTables(summaries, targets, endpoints));
+  log('');
+  log('Goals:');
+  log(goalsText(goals, settings.rounds));
+  log(LIMIT_LEGEND);
+
+  // A quick run is a smoke test: it must not replace the committed results of a real run.
+  const suffix = settings.quick ? '.quick' : '';
+  const mdPath = join(BENCH_DIR, `RESULTS${suffix}.md`);
+  const jsonPath = join(BENCH_DIR, `results${suffix}.json`);
+  writeFileSync(mdPath, resultsMarkdown(record));
+  writeFileSync(jsonPath, resultsJson(record));
+  log(`\nwrote ${mdPath} and ${jsonPath} (${Math.round(record.elapsedS)} s)`);
+
+  if (!record.clean) {
+    log('RUN HAD FAILED REQUESTS: results are marked as such');
+    return EXIT_MEASURED_WITH_ERRORS;
+  }
+  return EXIT_OK;
+}
+
+main().then(
+  (code) => shutdown(code),
+  (err: unknown) => shutdown(EXIT_FAILED, err),
+);

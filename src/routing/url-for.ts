@@ -1,0 +1,81 @@
+/**
+ * Reverse routing: `urlFor('user', { id: 42 })` → `/users/42`, with every param percent-encoded so
+ * a value can never add a segment, a query string or a fragment.
+ *
+ * @module
+ */
+import { RampartError } from '../errors.js';
+import type { ParsedPattern } from './pattern.js';
+
+/** `urlFor()` was called with an unknown name or wrong params; a programming error. */
+export class UrlBuildError extends RampartError {}
+
+function suggest(name: string, names: Iterable<string>): string {
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const n of names) {
+    const score = distance(name, n);
+    if (score < bestScore) {
+      bestScore = score;
+      best = n;
+    }
+  }
+  return best !== undefined && bestScore <= Math.max(2, name.length / 3) ? ` Did you mean '${best}'?` : '';
+}
+
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) return Infinity;
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** Builds the path of a named route. */
+export function buildUrl(
+  routes: ReadonlyMap<string, ParsedPattern>,
+  name: string,
+  params: Readonly<Record<string, string | number>> = {},
+  query?: Readonly<Record<string, string>>,
+): string {
+  const parsed = routes.get(name);
+  if (parsed === undefined) {
+    throw new UrlBuildError('E_URL_ROUTE_UNKNOWN', `No route is named '${name}'.${suggest(name, routes.keys())}`);
+  }
+  for (const key of Object.keys(params)) {
+    if (!parsed.paramNames.includes(key)) {
+      throw new UrlBuildError('E_URL_PARAM_UNKNOWN', `Route '${name}' (${parsed.pattern}) has no parameter '${key}'.`, {
+        hint: 'Pass query-string values in the third argument: urlFor(name, params, { page: "2" }).',
+      });
+    }
+  }
+  let path = '';
+  for (const seg of parsed.segments) {
+    if (seg.kind === 'static') {
+      path += '/' + seg.value;
+      continue;
+    }
+    const value = params[seg.value];
+    if (value === undefined || value === '') {
+      throw new UrlBuildError('E_URL_PARAM_MISSING', `Route '${name}' (${parsed.pattern}) needs a value for '${seg.value}'.`);
+    }
+    if (seg.converter === 'int' && !(typeof value === 'number' ? Number.isSafeInteger(value) && value >= 0 : /^(0|[1-9][0-9]{0,14})$/.test(value))) {
+      throw new UrlBuildError('E_URL_PARAM_INVALID', `Route '${name}' needs a non-negative integer for '${seg.value}', got ${JSON.stringify(value)}.`);
+    }
+    const text = String(value);
+    path += '/' + (seg.kind === 'wildcard' ? text.split('/').map(encodeURIComponent).join('/') : encodeURIComponent(text));
+  }
+  if (path === '') path = '/';
+  if (query !== undefined) {
+    const qs = new URLSearchParams(query).toString();
+    if (qs !== '') path += '?' + qs;
+  }
+  return path;
+}
