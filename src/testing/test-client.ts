@@ -119,7 +119,13 @@ export class TestClient {
     const q = path.indexOf('?');
     const cookie = this.cookies.header(q === -1 ? path : path.slice(0, q));
     if (cookie !== undefined && headers['cookie'] === undefined) headers['cookie'] = cookie;
-    const res = await inject(this.#app.handler, {
+    // light-my-request normalises the URL with WHATWG URL parsing, which removes dot segments
+    // (even %2e%2e); restore the path exactly as sent so traversal tests see what a socket sees.
+    const handler = this.#app.handler;
+    const res = await inject((req, resp) => {
+      req.url = url;
+      handler(req, resp);
+    }, {
       method: method as 'GET',
       url,
       headers,
