@@ -70,8 +70,11 @@ export class App extends RouteGroup implements ContextHost {
     this.#trustsAnyone = this.settings.trustedProxies.length > 0;
     this.#checkHost = hostMatcher(this.settings.allowedHosts);
     this.#appHeaders = buildHeaderSet(this.settings.headers, this.settings);
+    // Rebuild the route table on every registration, so a duplicate or conflicting route throws
+    // from the app.get()/mount() call that caused it, not from the first request.
     this.onChange = () => {
       this.#compiled = null;
+      this.#compile();
     };
   }
 
@@ -282,7 +285,7 @@ export class App extends RouteGroup implements ContextHost {
     res.once('close', () => {
       const ms = Math.round((performance.now() - start) * 100) / 100;
       const line = { reqId: req.id, method: req.method, path: req.path.slice(0, 2048), status: res.statusCode, ms };
-      if (res.writableFinished) this.logger.info(line, 'request');
+      if (res.writableEnded) this.logger.info(line, 'request');
       else this.logger.warn(line, 'request aborted by the client');
     });
   }

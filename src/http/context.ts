@@ -66,7 +66,7 @@ export class Context<P = Record<string, string | number>> {
   /** Host name the request was made to, validated against ALLOWED_HOSTS, without the port. */
   readonly host: string;
   /** Variables set by middleware, typed through `ContextVariables`. */
-  readonly var: ContextVariables = {};
+  readonly var: ContextVariables = {} as ContextVariables;
   route: RouteInfo | null = null;
 
   readonly #host: ContextHost;

@@ -8,9 +8,9 @@
  * @module
  */
 import { Readable } from 'node:stream';
-import { isSafeHtml } from './html.js';
+import { isSafeHtml, type SafeHtml } from './html.js';
 
-export type ResponseBody = string | Uint8Array | Readable | null;
+export type ResponseBody = string | Uint8Array | Readable | SafeHtml | null;
 
 export interface ResponseInit {
   /** @default 200 */
@@ -34,14 +34,25 @@ export class HttpResponse {
   status: number;
   /** Header names are lower-case. */
   readonly headers: Record<string, string | readonly string[]>;
-  body: ResponseBody;
+  body: string | Uint8Array | Readable | null;
 
+  /**
+   * Without a `content-type` header, the body decides it: a string is text/plain, `SafeHtml`
+   * text/html, bytes and streams application/octet-stream.
+   */
   constructor(body: ResponseBody = null, init: ResponseInit = {}) {
     this.status = init.status ?? 200;
-    this.body = body;
     const headers: Record<string, string | readonly string[]> = {};
     if (init.headers !== undefined) {
       for (const [k, v] of Object.entries(init.headers)) headers[k.toLowerCase()] = v;
+    }
+    if (isSafeHtml(body)) {
+      this.body = body.toString();
+      headers['content-type'] ??= HTML_TYPE;
+    } else {
+      this.body = body;
+      if (typeof body === 'string') headers['content-type'] ??= TEXT_TYPE;
+      else if (body !== null) headers['content-type'] ??= BINARY_TYPE;
     }
     this.headers = headers;
   }
@@ -53,14 +64,19 @@ export class HttpResponse {
   }
 }
 
+/** Adds a default content type unless the caller set one (in any letter case). */
+function withType(init: ResponseInit, type: string): ResponseInit {
+  const headers = init.headers ?? {};
+  for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-type') return init;
+  return { ...init, headers: { ...headers, 'content-type': type } };
+}
+
 /**
  * A JSON response.
  * @example return json({ id: 1 }, { status: 201 })
  */
 export function json(data: unknown, init: ResponseInit = {}): HttpResponse {
-  const r = new HttpResponse(JSON.stringify(data) ?? 'null', init);
-  r.headers['content-type'] ??= JSON_TYPE;
-  return r;
+  return new HttpResponse(JSON.stringify(data) ?? 'null', withType(init, JSON_TYPE));
 }
 
 /**
@@ -68,9 +84,7 @@ export function json(data: unknown, init: ResponseInit = {}): HttpResponse {
  * @example return text('pong', { status: 200 })
  */
 export function text(body: string, init: ResponseInit = {}): HttpResponse {
-  const r = new HttpResponse(body, init);
-  r.headers['content-type'] ??= TEXT_TYPE;
-  return r;
+  return new HttpResponse(body, withType(init, TEXT_TYPE));
 }
 
 /**
@@ -79,9 +93,7 @@ export function text(body: string, init: ResponseInit = {}): HttpResponse {
  */
 export function stream(body: Readable | ReadableStream<Uint8Array>, init: ResponseInit = {}): HttpResponse {
   const readable = body instanceof Readable ? body : Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
-  const r = new HttpResponse(readable, init);
-  r.headers['content-type'] ??= BINARY_TYPE;
-  return r;
+  return new HttpResponse(readable, withType(init, BINARY_TYPE));
 }
 
 /** Statuses `redirect()` accepts. */
@@ -110,10 +122,9 @@ function isPlainJson(value: object): boolean {
 export function toResponse(value: unknown): HttpResponse {
   if (value instanceof HttpResponse) return value;
   if (value === undefined) return new HttpResponse(null, { status: 204 });
-  if (typeof value === 'string') return new HttpResponse(value, { headers: { 'content-type': TEXT_TYPE } });
-  if (isSafeHtml(value)) return new HttpResponse(value.toString(), { headers: { 'content-type': HTML_TYPE } });
-  if (value instanceof Uint8Array) return new HttpResponse(value, { headers: { 'content-type': BINARY_TYPE } });
-  if (value instanceof Readable) return new HttpResponse(value, { headers: { 'content-type': BINARY_TYPE } });
+  if (typeof value === 'string' || isSafeHtml(value) || value instanceof Uint8Array || value instanceof Readable) {
+    return new HttpResponse(value);
+  }
   if (typeof Response !== 'undefined' && value instanceof Response) return fromWebResponse(value);
   if (typeof value === 'object' && value !== null && !isPlainJson(value) && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
     // A class instance serialises to '{}' or loses data silently; make the mistake loud.

@@ -91,6 +91,17 @@ export class RouteGroup {
     this.#onChange?.();
   }
 
+  /** Tells the app about a registration; if it is refused (duplicate, conflict), undoes it. */
+  #commit(undo: () => void): void {
+    try {
+      this.changed();
+    } catch (err) {
+      undo();
+      this.changed();
+      throw err;
+    }
+  }
+
   /** Registers a route for `method` (`'*'` or `app.all` for any method). */
   route<P extends string>(method: string, path: P, ...args: RouteArgs<P>): this {
     const [options, handler] = args.length === 1 ? [{}, args[0]] : args;
@@ -100,7 +111,7 @@ export class RouteGroup {
     const upper = method === ANY_METHOD ? method : method.toUpperCase();
     parsePattern(path); // fail at registration, not at the first request
     this.routes.push({ method: upper, path, options, handler: handler as Handler<never> });
-    this.changed();
+    this.#commit(() => this.routes.pop());
     return this;
   }
 
@@ -163,7 +174,10 @@ export class RouteGroup {
     if (group === (this as RouteGroup)) throw new RouteError('E_ROUTE_MOUNT_CYCLE', 'A group cannot be mounted inside itself.');
     this.mounts.push({ prefix, group, name: options.name });
     group.onChange = () => this.changed();
-    this.changed();
+    this.#commit(() => {
+      this.mounts.pop();
+      group.onChange = undefined;
+    });
     return this;
   }
 }
