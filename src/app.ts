@@ -180,33 +180,28 @@ export class App extends RouteGroup implements ContextHost {
     const url = raw.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
+    const req = new Context(this, raw, path, q, host ?? '', {});
+    if (this.settings.logRequests) this.#logOnFinish(req, res);
     if (host === null) {
-      const req = new Context(this, raw, path, q, '', {});
       req.log.warn({ event: 'security.disallowed_host', host: String(hostValue).slice(0, 200), ip: req.ip }, 'request refused: Host not in ALLOWED_HOSTS');
       return this.#fail(req, res, this.#appHeaders, new HttpError(400, 'Invalid Host header.', { code: 'E_HOST_INVALID' }), false);
     }
-    let match;
-    let pathError: HttpError | null = null;
     if (path.charCodeAt(0) !== 47 || path.indexOf('%00') !== -1 || path.indexOf('\0') !== -1) {
-      pathError = new HttpError(400, 'The request path is malformed.', { code: 'E_PATH_MALFORMED' });
-    } else {
-      try {
-        match = compiled.router.match(raw.method ?? 'GET', path);
-      } catch (err) {
-        if (!(err instanceof MalformedPathError)) throw err;
-        pathError = new HttpError(400, 'The request path has malformed percent-encoding.', { code: 'E_PATH_MALFORMED' });
-      }
+      return this.#fail(req, res, this.#appHeaders, new HttpError(400, 'The request path is malformed.', { code: 'E_PATH_MALFORMED' }), false);
     }
-    const req = new Context(this, raw, path, q, host, match?.found === true ? match.params : {});
-    if (pathError !== null || match === undefined) {
-      return this.#fail(req, res, this.#appHeaders, pathError ?? new HttpError(400), false);
+    let match;
+    try {
+      match = compiled.router.match(req.method, path);
+    } catch (err) {
+      if (!(err instanceof MalformedPathError)) throw err;
+      return this.#fail(req, res, this.#appHeaders, new HttpError(400, 'The request path has malformed percent-encoding.', { code: 'E_PATH_MALFORMED' }), false);
     }
     if (this.settings.https && req.protocol === 'http') {
       return sendResponse(req, res, this.#appHeaders, redirect(`https://${hostValue}${url}`, 308), this.#closing);
     }
-    if (this.settings.logRequests) this.#logOnFinish(req, res);
     if (!match.found) return this.#notFound(req, res, compiled, match.allow);
     const route = match.value;
+    req.params = match.params;
     req.route = route.info;
     const set = route.headers;
     let out: unknown;
@@ -270,6 +265,8 @@ export class App extends RouteGroup implements ContextHost {
       res.destroy();
       return;
     }
+    // The error page is a fresh response: cookies the failed handler queued are not sent.
+    req.setCookies = null;
     try {
       const showDetails = this.settings.debug && req.isLoopback;
       sendResponse(req, res, set, errorResponse(req, err, showDetails), this.#closing);

@@ -11,7 +11,7 @@
  */
 export { App, rampart } from './app.js';
 export { RampartError, ConfigError } from './errors.js';
-export { resolveSettings, secretKeyWeakness, SETTINGS_DEFAULTS, DEV_ALLOWED_HOSTS } from './settings.js';
+export { resolveSettings, loadEnvFile, secretKeyWeakness, SETTINGS_DEFAULTS, DEV_ALLOWED_HOSTS } from './settings.js';
 export type { Settings, ResolvedSettings, Environment } from './settings.js';
 
 export { Context } from './http/context.js';

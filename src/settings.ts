@@ -133,7 +133,11 @@ export const DEV_ALLOWED_HOSTS: readonly string[] = Object.freeze(['localhost', 
 
 const MIN_SECRET_LENGTH = 43; // 32 bytes in base64url
 const MIN_SECRET_DISTINCT_CHARS = 10;
+const MIN_SECRET_BITS = 128; // estimated; 32 random bytes in hex or base64 score well above 200
 const PLACEHOLDER_SECRETS = ['changeme', 'change-me', 'secret', 'django-insecure', 'your-secret', 'xxxx'];
+
+const SECRET_KEY_HOWTO =
+  "Set SECRET_KEY to at least 32 random bytes, e.g. the output of: node -e \"console.log(require('node:crypto').randomBytes(48).toString('base64url'))\"";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -201,9 +205,33 @@ export function secretKeyWeakness(key: string | undefined): string | null {
   if (key === undefined || key === '') return 'SECRET_KEY is not set';
   if (key.length < MIN_SECRET_LENGTH) return `SECRET_KEY has ${key.length} characters; it needs at least ${MIN_SECRET_LENGTH} (32 random bytes)`;
   if (new Set(key).size < MIN_SECRET_DISTINCT_CHARS) return 'SECRET_KEY repeats too few distinct characters to be random';
+  if (estimatedBits(key) < MIN_SECRET_BITS) return 'SECRET_KEY is too repetitive to be random';
   const lower = key.toLowerCase();
   for (const p of PLACEHOLDER_SECRETS) if (lower.includes(p)) return `SECRET_KEY looks like a placeholder (contains '${p}')`;
   return null;
+}
+
+function portNumber(n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new ConfigError('E_CONFIG_INVALID', `PORT must be an integer from 0 to 65535, got ${n}.`);
+  }
+  return n;
+}
+
+/**
+ * Estimated entropy of a key in bits: its length times the Shannon entropy of its character
+ * distribution. Underestimates a truly random key a little and overestimates none by much, so a
+ * key that repeats one character most of the time scores low even with many distinct characters.
+ */
+function estimatedBits(key: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of key) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let perChar = 0;
+  for (const c of counts.values()) {
+    const p = c / key.length;
+    perChar -= p * Math.log2(p);
+  }
+  return perChar * key.length;
 }
 
 function positive(name: string, n: number): number {
@@ -230,7 +258,7 @@ export function resolveSettings(input: Settings = {}, env: Env = process.env): R
   if (production) {
     const weakness = secretKeyWeakness(explicitSecret);
     if (weakness !== null) {
-      throw new ConfigError('E_CONFIG_SECRET_KEY', `Refusing to start in production: ${weakness}.`, {
+      throw new ConfigError('E_CONFIG_SECRET_KEY', `Refusing to start in production: ${weakness}. ${SECRET_KEY_HOWTO}`, {
         hint: "Set SECRET_KEY to at least 32 random bytes, e.g. the output of: node -e \"console.log(require('node:crypto').randomBytes(48).toString('base64url'))\"",
       });
     }
@@ -254,7 +282,7 @@ export function resolveSettings(input: Settings = {}, env: Env = process.env): R
     hstsSeconds: input.hstsSeconds ?? envInt(env, 'HSTS_SECONDS') ?? SETTINGS_DEFAULTS.hstsSeconds,
     hstsIncludeSubdomains: input.hstsIncludeSubdomains ?? envBool(env, 'HSTS_INCLUDE_SUBDOMAINS') ?? SETTINGS_DEFAULTS.hstsIncludeSubdomains,
     hstsPreload: input.hstsPreload ?? envBool(env, 'HSTS_PRELOAD') ?? SETTINGS_DEFAULTS.hstsPreload,
-    port: input.port ?? envInt(env, 'PORT') ?? SETTINGS_DEFAULTS.port,
+    port: portNumber(input.port ?? envInt(env, 'PORT') ?? SETTINGS_DEFAULTS.port),
     host: input.host ?? envString(env, 'HOST') ?? SETTINGS_DEFAULTS.host,
     logLevel: input.logLevel ?? envString(env, 'LOG_LEVEL') ?? (test ? 'silent' : SETTINGS_DEFAULTS.logLevel),
     logRequests: input.logRequests ?? envBool(env, 'LOG_REQUESTS') ?? !test,

@@ -21,6 +21,7 @@ export const REDACTED_PATHS: readonly string[] = Object.freeze([
   '*.headers.authorization',
   '*.headers.cookie',
   '*.headers["set-cookie"]',
+  '*.headers["proxy-authorization"]',
 ]);
 
 export function createLogger(level: string, stream: NodeJS.WritableStream | undefined): Logger {

@@ -46,7 +46,9 @@ export function compileTrust(entries: readonly string[]): ProxyTrust {
     const slash = entry.indexOf('/');
     const addr = slash === -1 ? entry : entry.slice(0, slash);
     const family = isIP(addr);
-    const prefix = slash === -1 ? NaN : Number(entry.slice(slash + 1));
+    const prefixText = slash === -1 ? '' : entry.slice(slash + 1);
+    // Digits only: Number('') is 0, and '10.0.0.0/' must not silently trust every address.
+    const prefix = /^[0-9]{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
     const maxPrefix = family === 4 ? 32 : 128;
     if (family === 0 || (slash !== -1 && (!Number.isInteger(prefix) || prefix < 0 || prefix > maxPrefix))) {
       throw new ConfigError('E_CONFIG_INVALID', `TRUSTED_PROXIES entry '${raw}' is not an IP address or CIDR range.`, {

@@ -5,6 +5,7 @@
  * @module
  */
 import { randomFillSync } from 'node:crypto';
+import { JSON_TYPE, TEXT_TYPE } from './response.js';
 
 /** CSP directives, each a list of sources. The nonce is added to `script-src` and `style-src`. */
 export type CspDirectives = Readonly<Record<string, readonly string[]>>;
@@ -76,9 +77,25 @@ export interface HeaderSet {
   readonly cspIndex: number;
   /** Builds the CSP value that carries `nonce`. */
   readonly cspWithNonce: ((nonce: string) => string) | null;
+  /**
+   * `plain` + content-type text/plain + a content-length slot, for the hot path. The writer sets
+   * the last element and hands the array to `writeHead`, which copies it into the header block
+   * synchronously, so one array per set serves every request without an allocation.
+   */
+  readonly textHead: string[];
+  /** The same for JSON. */
+  readonly jsonHead: string[];
 }
 
-const EMPTY_SET: HeaderSet = Object.freeze({ plain: Object.freeze([]), cspIndex: -1, cspWithNonce: null });
+function freezeSet(plain: readonly string[], cspIndex: number, cspWithNonce: ((nonce: string) => string) | null): HeaderSet {
+  return Object.freeze({
+    plain: Object.freeze(plain),
+    cspIndex,
+    cspWithNonce,
+    textHead: [...plain, 'content-type', TEXT_TYPE, 'content-length', '0'],
+    jsonHead: [...plain, 'content-type', JSON_TYPE, 'content-length', '0'],
+  });
+}
 
 function pick(option: boolean | string | undefined, fallback: string): string | null {
   if (option === false) return null;
@@ -100,7 +117,7 @@ function serializeCsp(directives: CspDirectives, nonce: string | null): string {
  * route that overrides headers.
  */
 export function buildHeaderSet(options: SecureHeadersOptions | false, hsts: HstsSettings): HeaderSet {
-  if (options === false) return EMPTY_SET;
+  if (options === false) return freezeSet([], -1, null);
   const out: string[] = [];
   let cspIndex = -1;
   let cspWithNonce: ((nonce: string) => string) | null = null;
@@ -137,7 +154,7 @@ export function buildHeaderSet(options: SecureHeadersOptions | false, hsts: Hsts
     if (hsts.hstsPreload) v += '; preload';
     out.push('strict-transport-security', v);
   }
-  return Object.freeze({ plain: Object.freeze(out), cspIndex, cspWithNonce });
+  return freezeSet(out, cspIndex, cspWithNonce);
 }
 
 /** Merges route-level header options over the app's. */

@@ -28,6 +28,13 @@ function baseHeaders(req: Context<unknown>, set: HeaderSet, closing: boolean): H
 }
 
 function writeSimple(req: Context<unknown>, res: ServerResponse, set: HeaderSet, type: string, body: string, closing: boolean): void {
+  if (req.nonce === null && req.setCookies === null && !closing) {
+    const head = type === TEXT_TYPE ? set.textHead : set.jsonHead;
+    head[head.length - 1] = String(Buffer.byteLength(body));
+    res.writeHead(200, head);
+    res.end(body);
+    return;
+  }
   const out = baseHeaders(req, set, closing);
   if (req.setCookies !== null) out.push('set-cookie', req.setCookies);
   out.push('content-type', type, 'content-length', String(Buffer.byteLength(body)));

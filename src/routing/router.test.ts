@@ -182,7 +182,7 @@ describe('decoding and unsafe values', () => {
     for (let i = 0; i < 20; i++) r.match('GET', long);
     const encoded = '/names/' + '%41'.repeat(16_000);
     for (let i = 0; i < 20; i++) r.match('GET', encoded);
-    assert.ok(performance.now() - start < 500);
+    assert.ok(performance.now() - start < 2000, `took ${performance.now() - start} ms`);
   });
 });
 

@@ -117,7 +117,8 @@ export class Router<T> {
       const hasPercent = path.indexOf('%') !== -1;
       const raw = path === '/' ? [''] : path.slice(1).split('/');
       const segs = hasPercent ? raw.map(decodeSegment) : raw;
-      if (hasPercent) node = this.#statics.get('/' + segs.join('/'));
+      // A decoded segment holding '/' (from %2F) must not pose as two segments of a static route.
+      if (hasPercent && !segs.some((s) => s.indexOf('/') !== -1)) node = this.#statics.get('/' + segs.join('/'));
       if (node === undefined) node = walk(this.#root, segs, 0, values) ?? undefined;
       if (node === undefined) return NO_MATCH;
     }

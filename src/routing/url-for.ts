@@ -10,7 +10,8 @@ import type { ParsedPattern } from './pattern.js';
 /** `urlFor()` was called with an unknown name or wrong params; a programming error. */
 export class UrlBuildError extends RampartError {}
 
-function suggest(name: string, names: Iterable<string>): string {
+function suggest(name: string, candidates: Iterable<string>): string {
+  const names = [...candidates];
   let best: string | undefined;
   let bestScore = Infinity;
   for (const n of names) {
@@ -20,7 +21,10 @@ function suggest(name: string, names: Iterable<string>): string {
       best = n;
     }
   }
-  return best !== undefined && bestScore <= Math.max(2, name.length / 3) ? ` Did you mean '${best}'?` : '';
+  if (best !== undefined && bestScore <= Math.max(2, name.length / 3)) return ` Did you mean '${best}'?`;
+  // A name used without its mount prefix: 'entry' for 'blog.entry'.
+  for (const n of names) if (n.endsWith('.' + name)) return ` Did you mean '${n}'?`;
+  return '';
 }
 
 function distance(a: string, b: string): number {
@@ -70,6 +74,15 @@ export function buildUrl(
       throw new UrlBuildError('E_URL_PARAM_INVALID', `Route '${name}' needs a non-negative integer for '${seg.value}', got ${JSON.stringify(value)}.`);
     }
     const text = String(value);
+    if (seg.kind === 'param' && (text.indexOf('/') !== -1 || text === '.' || text === '..')) {
+      // The router never matches such a segment, so the URL would be a guaranteed 404.
+      throw new UrlBuildError('E_URL_PARAM_INVALID', `Route '${name}' cannot take ${JSON.stringify(text)} for '${seg.value}': a parameter is one path segment.`, {
+        hint: `Use a wildcard (*${seg.value}) in the pattern for values that contain '/'.`,
+      });
+    }
+    if (seg.kind === 'wildcard' && text.split('/').some((p) => p === '.' || p === '..' || p === '')) {
+      throw new UrlBuildError('E_URL_PARAM_INVALID', `Route '${name}' cannot take ${JSON.stringify(text)} for '*${seg.value}': empty and dot segments are refused.`);
+    }
     path += '/' + (seg.kind === 'wildcard' ? text.split('/').map(encodeURIComponent).join('/') : encodeURIComponent(text));
   }
   if (path === '') path = '/';

@@ -47,6 +47,8 @@ export interface TestClientOptions {
   headers?: Readonly<Record<string, string>>;
   /** @default '127.0.0.1' */
   remoteAddress?: string;
+  /** Make every request look as if it came over TLS (for apps with `https: true`). @default false */
+  https?: boolean;
 }
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -122,8 +124,10 @@ export class TestClient {
     // light-my-request normalises the URL with WHATWG URL parsing, which removes dot segments
     // (even %2e%2e); restore the path exactly as sent so traversal tests see what a socket sees.
     const handler = this.#app.handler;
+    const https = this.#options.https === true;
     const res = await inject((req, resp) => {
       req.url = url;
+      if (https) (req.socket as { encrypted?: boolean }).encrypted = true;
       handler(req, resp);
     }, {
       method: method as 'GET',
