@@ -70,17 +70,27 @@ export class App extends RouteGroup implements ContextHost {
     this.#trustsAnyone = this.settings.trustedProxies.length > 0;
     this.#checkHost = hostMatcher(this.settings.allowedHosts);
     this.#appHeaders = buildHeaderSet(this.settings.headers, this.settings);
-    // Rebuild the route table on every registration, so a duplicate or conflicting route throws
-    // from the app.get()/mount() call that caused it, not from the first request.
+    // The route table is rebuilt lazily after a registration (rebuilding on each one would make
+    // startup quadratic in the number of routes); ready(), listen() and the first request build it.
     this.onChange = () => {
       this.#compiled = null;
-      this.#compile();
     };
   }
 
   /** @internal set by the server during shutdown, so responses carry `Connection: close`. */
   set closing(value: boolean) {
     this.#closing = value;
+  }
+
+  /**
+   * Builds the route table now and throws any error in it (a route conflicting with one in
+   * another group, a duplicate route name). `listen()` and `testClient()` call it.
+   *
+   * @example app.ready() // throws RouteError E_ROUTE_CONFLICT if two groups disagree
+   */
+  ready(): this {
+    this.#compile();
+    return this;
   }
 
   /**
@@ -170,7 +180,18 @@ export class App extends RouteGroup implements ContextHost {
   }
 
   #handle(raw: IncomingMessage, res: ServerResponse): void {
-    const compiled = this.#compiled ?? this.#compile();
+    let compiled = this.#compiled;
+    if (compiled === null) {
+      try {
+        compiled = this.#compile();
+      } catch (err) {
+        // Routes registered after ready()/listen() conflict: answer 500 rather than crash the process.
+        this.logger.error({ err }, 'the route table could not be built');
+        res.writeHead(500, ['content-type', 'text/plain; charset=utf-8', 'x-content-type-options', 'nosniff']);
+        res.end('Internal Server Error');
+        return;
+      }
+    }
     const headers = raw.headers;
     let hostValue = headers.host;
     if (this.#trustsAnyone && headers['x-forwarded-host'] !== undefined && this.trust(raw.socket.remoteAddress ?? '')) {

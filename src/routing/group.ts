@@ -10,7 +10,7 @@ import { RouteError } from '../http/errors.js';
 import type { HttpResponse } from '../http/response.js';
 import type { SecureHeadersOptions } from '../http/secure-headers.js';
 import { parsePattern, type RouteParams } from './pattern.js';
-import { ANY_METHOD } from './router.js';
+import { ANY_METHOD, Router } from './router.js';
 
 /** A route handler: receives the request, returns the response value (see `toResponse`). */
 export type Handler<P = Record<string, string | number>> = (req: Context<P>) => unknown;
@@ -81,6 +81,7 @@ export class RouteGroup {
   /** @internal */
   readonly mounts: MountDefinition[] = [];
   #onChange: (() => void) | undefined;
+  readonly #validator = new Router<true>();
 
   /** @internal the app listens for changes so it recompiles its route table */
   set onChange(fn: (() => void) | undefined) {
@@ -91,16 +92,6 @@ export class RouteGroup {
     this.#onChange?.();
   }
 
-  /** Tells the app about a registration; if it is refused (duplicate, conflict), undoes it. */
-  #commit(undo: () => void): void {
-    try {
-      this.changed();
-    } catch (err) {
-      undo();
-      this.changed();
-      throw err;
-    }
-  }
 
   /** Registers a route for `method` (`'*'` or `app.all` for any method). */
   route<P extends string>(method: string, path: P, ...args: RouteArgs<P>): this {
@@ -109,9 +100,12 @@ export class RouteGroup {
       throw new RouteError('E_ROUTE_HANDLER', `Route ${method} ${path} has no handler function.`);
     }
     const upper = method === ANY_METHOD ? method : method.toUpperCase();
-    parsePattern(path); // fail at registration, not at the first request
+    // Fail at registration, not at the first request: a malformed pattern, or a duplicate or
+    // conflicting route within this group, throws here. Conflicts across mounted groups are
+    // found when the app compiles its table (listen(), ready(), the test client).
+    this.#validator.add(upper, parsePattern(path), true);
     this.routes.push({ method: upper, path, options, handler: handler as Handler<never> });
-    this.#commit(() => this.routes.pop());
+    this.changed();
     return this;
   }
 
@@ -174,10 +168,7 @@ export class RouteGroup {
     if (group === (this as RouteGroup)) throw new RouteError('E_ROUTE_MOUNT_CYCLE', 'A group cannot be mounted inside itself.');
     this.mounts.push({ prefix, group, name: options.name });
     group.onChange = () => this.changed();
-    this.#commit(() => {
-      this.mounts.pop();
-      group.onChange = undefined;
-    });
+    this.changed();
     return this;
   }
 }

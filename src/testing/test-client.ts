@@ -67,7 +67,7 @@ export class TestClient {
   readonly #options: TestClientOptions;
 
   constructor(app: App, options: TestClientOptions = {}) {
-    this.#app = app;
+    this.#app = app.ready();
     this.#options = options;
   }
 

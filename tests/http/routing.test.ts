@@ -2,7 +2,7 @@
 // 404/405/HEAD/OPTIONS, trailing slashes, groups, named routes and registration errors.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, createServer } from 'node:http';
 import { rampart, group, RouteError, UrlBuildError, RampartError, type App } from 'rampart';
 import { testClient, liveServer } from 'rampart/testing';
 
@@ -573,6 +573,35 @@ describe('named routes and urlFor', () => {
 });
 
 describe('registration errors', () => {
+  test('a conflict between groups is thrown by app.ready(), and a request never crashes the process', async () => {
+    const app = rampart({ env: 'test' });
+    app.get('/users/:id<int>', h);
+    const g = group();
+    g.get('/:name', h);
+    app.mount('/users', g);
+    routeError(() => app.ready(), 'E_ROUTE_CONFLICT');
+    // Driven without ready() (a custom server using app.handler), the request gets a 500.
+    const server = await new Promise<import('node:http').Server>((resolve) => {
+      const srv = createServer(app.handler).listen(0, '127.0.0.1', () => resolve(srv));
+    });
+    try {
+      const port = (server.address() as import('node:net').AddressInfo).port;
+      const res = await fetch(`http://127.0.0.1:${port}/users/1`);
+      assert.equal(res.status, 500);
+      assert.equal(await res.text(), 'Internal Server Error');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test('registering 3,000 routes takes linear time (the table is compiled once, not per route)', () => {
+    const app = rampart({ env: 'test' });
+    const start = performance.now();
+    for (let i = 0; i < 3000; i++) app.get(`/r${i}/:id<int>/x`, h);
+    app.ready();
+    assert.ok(performance.now() - start < 2000, 'registration and compilation of 3,000 routes took over 2 s');
+  });
+
   const h = (): string => 'x';
 
   test('a duplicate route is a RouteError E_ROUTE_DUPLICATE at registration', () => {
