@@ -14,6 +14,8 @@ export interface Settings {
   readonly pipelining: number;
   /** Idle time between two measurements, so the previous one's sockets are closed. */
   readonly pauseMs: number;
+  /** How often a measurement disturbed by other processes is repeated before it is kept anyway. */
+  readonly retries: number;
   /** Pin servers to core 1 and the load generator to core 0 (needs taskset and 2 cores). */
   readonly pin: boolean;
   readonly seed: number;
@@ -64,6 +66,7 @@ export function loadSettings(): Settings {
     connections: numberFromEnv('BENCH_CONNECTIONS', 50, 1, 1000, true),
     pipelining: numberFromEnv('BENCH_PIPELINING', 1, 1, 64, true),
     pauseMs: numberFromEnv('BENCH_PAUSE_MS', quick ? 100 : 250, 0, 10_000, true),
+    retries: numberFromEnv('BENCH_RETRIES', quick ? 0 : 2, 0, 10, true),
     pin: flagFromEnv('BENCH_PIN', true),
     seed: numberFromEnv('BENCH_SEED', randomInt(0, 2 ** 31), 0, 2 ** 32 - 1, true),
     targetIds: listFromEnv('BENCH_TARGETS', TARGETS.map((t) => t.id)),
