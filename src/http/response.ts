@@ -112,7 +112,8 @@ export function redirect(location: string, status: RedirectStatus = 302): HttpRe
   return new HttpResponse(null, { status, headers: { location } });
 }
 
-function isPlainJson(value: object): boolean {
+/** A plain object or array: what a handler returns to mean JSON. */
+export function isPlainJson(value: object): boolean {
   if (Array.isArray(value)) return true;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;

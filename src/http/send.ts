@@ -8,14 +8,8 @@
 import type { ServerResponse } from 'node:http';
 import { pipeline, Readable } from 'node:stream';
 import type { Context } from './context.js';
-import { HttpResponse, JSON_TYPE, TEXT_TYPE, toResponse } from './response.js';
+import { HttpResponse, isPlainJson, JSON_TYPE, TEXT_TYPE, toResponse } from './response.js';
 import type { HeaderSet } from './secure-headers.js';
-
-function isPlainJson(value: object): boolean {
-  if (Array.isArray(value)) return true;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
 
 /** Flat `[name, value, ...]`; a repeated header is one name with an array value. */
 type HeaderList = (string | string[])[];

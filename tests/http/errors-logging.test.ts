@@ -4,9 +4,10 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { rampart, forbidden, HttpError, stream, type App, type Settings } from 'rampart';
 import { testClient, liveServer } from 'rampart/testing';
+import { capture, type Captured, type LogLine } from '../helpers/log-capture.js';
 
 const STRONG_SECRET = 'q8Zr3VtX1mKp9LwYc4Hn7Bd2Fs6Gj0Ue5Ao_Ri-Tl8Ny3Qx';
 const OUTSIDER = '203.0.113.5';
@@ -14,41 +15,6 @@ const PLAIN_500_JSON = '{"error":{"status":500,"message":"Internal Server Error"
 const PLAIN_500_HTML =
   '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>500 Internal Server Error</title></head>' +
   '<body><h1>500 Internal Server Error</h1><p>Internal Server Error</p></body></html>';
-
-type LogLine = Record<string, unknown>;
-
-interface Captured {
-  stream: Writable;
-  raw: () => string;
-  lines: () => LogLine[];
-  /** Waits until `pred` holds for some line (request lines are written when the response closes). */
-  waitFor: (pred: (l: LogLine) => boolean, what: string) => Promise<LogLine>;
-}
-
-function capture(): Captured {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      chunks.push(chunk.toString('utf8'));
-      cb();
-    },
-  });
-  const raw = (): string => chunks.join('');
-  const lines = (): LogLine[] =>
-    raw()
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => JSON.parse(l) as LogLine);
-  const waitFor = async (pred: (l: LogLine) => boolean, what: string): Promise<LogLine> => {
-    for (let i = 0; i < 100; i++) {
-      const hit = lines().find(pred);
-      if (hit !== undefined) return hit;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    assert.fail(`no log line for ${what}; got:\n${raw()}`);
-  };
-  return { stream, raw, lines, waitFor };
-}
 
 function devApp(logs: Captured, settings: Settings = {}): App {
   return rampart({ env: 'development', envFile: false, logLevel: 'info', logRequests: true, logStream: logs.stream, ...settings });

@@ -2,7 +2,7 @@
 // thrown HTTP errors and cookies.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   rampart,
   html,
@@ -20,32 +20,13 @@ import {
   internalError,
   type Settings,
 } from 'rampart';
+import { capture } from '../helpers/log-capture.js';
 import { testClient } from 'rampart/testing';
 
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=utf-8';
 const OUTSIDER = '203.0.113.5'; // not loopback: never sees development details
-
-function capture(): { stream: Writable; lines: () => Record<string, unknown>[]; raw: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      chunks.push(chunk.toString('utf8'));
-      cb();
-    },
-  });
-  const raw = (): string => chunks.join('');
-  return {
-    stream,
-    raw,
-    lines: () =>
-      raw()
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
 
 function app(settings: Settings = {}) {
   return rampart({ env: 'test', ...settings });
