@@ -1,15 +1,16 @@
 // Rampart benchmark harness: `npm run bench` (see bench/README.md).
 //
-// Starts every target's server as a child process pinned to CPU 1, pins itself (the autocannon
-// load generator) to CPU 0, checks that every target answers every endpoint exactly as expected,
-// warms each up, then measures in rounds: each round runs every target × endpoint once, in a
-// freshly shuffled order, so slow drift of the machine (thermal, other load) hits all targets
-// alike. Reports medians over rounds and writes bench/RESULTS.md and bench/results.json.
+// Starts every target's server as a child process pinned to CPU 1, pins itself and the load
+// generator (wrk as a child process when installed, else autocannon in this process) to CPU 0,
+// checks that every target answers every endpoint exactly as expected, warms each up, then
+// measures in rounds: each round runs every target × endpoint once, in a freshly shuffled order,
+// so slow drift of the machine (thermal, other load) hits all targets alike. Reports medians over
+// rounds (req/s, latency, server CPU per request) and writes bench/RESULTS.md and bench/results.json.
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOADGEN_CPU, SERVER_CPU, loadSettings, type Settings } from './harness/config.js';
-import { runLoad, type LoadResult } from './harness/load.js';
+import { runLoad, selectLoadTool, type LoadResult, type LoadTool } from './harness/load.js';
 import {
   hasTaskset,
   machineInfo,
@@ -36,6 +37,7 @@ import { ServerProcess, describeExit, killAllServersNow, stopAllServers } from '
 import { seededRandom, shuffled } from './harness/stats.js';
 import { ENDPOINTS, TARGETS, type Endpoint, type Target } from './harness/targets.js';
 import { probeHostCheck, verifyEndpoint, type EndpointCheck } from './harness/verify.js';
+import { killWrkNow, wrkSeconds } from './harness/wrk.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -64,10 +66,12 @@ let shuttingDown = false;
 async function shutdown(code: number, reason?: unknown): Promise<never> {
   if (shuttingDown) {
     // A second Ctrl-C: stop waiting for graceful exits.
+    killWrkNow();
     killAllServersNow();
     process.exit(code);
   }
   shuttingDown = true;
+  killWrkNow();
   if (reason !== undefined) console.error(`\nbench: ${reason instanceof Error ? reason.message : String(reason)}`);
   await stopAllServers(STOP_TIMEOUT_MS);
   process.exit(code);
@@ -75,12 +79,17 @@ async function shutdown(code: number, reason?: unknown): Promise<never> {
 
 process.on('SIGINT', () => void shutdown(EXIT_INTERRUPTED, 'interrupted'));
 process.on('SIGTERM', () => void shutdown(EXIT_TERMINATED, 'terminated'));
-// Whatever happens, no server outlives the harness.
-process.on('exit', killAllServersNow);
+// Whatever happens, no server (and no wrk run) outlives the harness.
+process.on('exit', () => {
+  killWrkNow();
+  killAllServersNow();
+});
 
-function estimateSeconds(s: Settings, pairs: number, servers: number): number {
-  // autocannon stops on its next one-second sampling tick, so a run lasts whole seconds.
-  const perRun = (seconds: number) => Math.ceil(seconds) + s.pauseMs / 1000;
+function estimateSeconds(s: Settings, tool: LoadTool, pairs: number, servers: number): number {
+  // autocannon stops on its next one-second sampling tick, so a run lasts whole seconds; wrk takes
+  // whole seconds only and stops on its next 100 ms tick after that.
+  const perRun = (seconds: number) =>
+    (tool.name === 'wrk' ? wrkSeconds(seconds) + 0.1 : Math.ceil(seconds)) + s.pauseMs / 1000;
   return servers * 2 + pairs * (s.warmupSeconds > 0 ? perRun(s.warmupSeconds) : 0) + s.rounds * pairs * perRun(s.seconds);
 }
 
@@ -90,6 +99,7 @@ function describeResult(r: LoadResult): string {
   return (
     `${Math.round(r.rps).toLocaleString('en-US').padStart(8)} req/s  ` +
     `p99 ${(Number.isNaN(r.p99Ms) ? '–' : r.p99Ms.toFixed(2)).padStart(6)} ms  ` +
+    `${(r.serverUsPerRequest === null ? '–' : r.serverUsPerRequest.toFixed(1)).padStart(6)} µs/req  ` +
     `server ${cpu(r.serverCpu).padStart(4)}  loadgen ${cpu(r.loadgenCpu).padStart(4)}  other ${cpu(r.otherCpu).padStart(4)}` +
     (failures > 0 ? `  FAILURES: ${r.errors} errors (${r.timeouts} timeouts), ${r.non2xx} non-2xx ${JSON.stringify(r.statusCodes)}` : '')
   );
@@ -120,9 +130,13 @@ async function main(): Promise<number> {
   }
 
   const machine = machineInfo();
+  const versions = packageVersions(ROOT);
+  const { tool, warning: toolWarning } = selectLoadTool(settings.tool, versions.autocannon ?? 'unknown');
+  if (toolWarning) warn(toolWarning);
 
   // Pinning: servers on one core, load generator on the other, so they do not compete.
   let serverCpu: number | null = null;
+  let loadgenCore: number | null = null;
   let pinning: string;
   if (!settings.pin) {
     pinning = 'off (BENCH_PIN=0)';
@@ -134,6 +148,7 @@ async function main(): Promise<number> {
     const pinned = pinSelf(LOADGEN_CPU);
     if (pinned.ok) {
       serverCpu = SERVER_CPU;
+      loadgenCore = LOADGEN_CPU;
       pinning = `servers on CPU ${SERVER_CPU}, load generator on CPU ${LOADGEN_CPU} (taskset)`;
     } else {
       pinning = `off (${pinned.detail})`;
@@ -149,11 +164,19 @@ async function main(): Promise<number> {
   const pairs = targets.length * endpoints.length;
   log(`Rampart bench${settings.quick ? ' (QUICK mode: smoke test, not a measurement)' : ''}`);
   log(`${machine.cpuModel}, ${machine.cpus} CPUs, Node ${machine.node}; pinning: ${pinning}`);
+  const loadToolDetail =
+    tool.name === 'wrk'
+      ? `one thread, separate process${loadgenCore === null ? '' : ` pinned with taskset -c ${loadgenCore}`}, ` +
+        `script bench/harness/wrk-report.lua, latency percentiles as wrk reports them (corrected for coordinated omission)` +
+        (settings.pipelining > 1 ? `, pipelining as batches of ${settings.pipelining} requests from the Lua request()` : '') +
+        (wrkSeconds(settings.seconds) !== settings.seconds ? `; runs of ${wrkSeconds(settings.seconds)} s (wrk takes whole seconds)` : '')
+      : `in-process (programmatic API), one JavaScript thread${loadgenCore === null ? '' : ` pinned to CPU ${loadgenCore}`}`;
+  log(`load generator: ${tool.name} ${tool.version}${tool.path ? ` (${tool.path})` : ''}, ${loadToolDetail}`);
   log(
     `targets: ${targets.map((t) => t.id).join(', ')}; endpoints: ${endpoints.map((e) => e.route).join(', ')}\n` +
       `${settings.rounds} round(s) × ${settings.seconds} s, warm-up ${settings.warmupSeconds} s, ` +
       `${settings.connections} connections, pipelining ${settings.pipelining}, seed ${settings.seed}; ` +
-      `about ${Math.ceil(estimateSeconds(settings, pairs, targets.length))} s`,
+      `about ${Math.ceil(estimateSeconds(settings, tool, pairs, targets.length))} s`,
   );
 
   // Start the servers one after the other (startup compiles TypeScript; no need to overlap it).
@@ -184,11 +207,12 @@ async function main(): Promise<number> {
   }
 
   const load = (target: Target, endpoint: Endpoint, seconds: number) =>
-    runLoad(serverOf(target), endpoint.path, {
-      seconds,
-      connections: settings.connections,
-      pipelining: settings.pipelining,
-    });
+    runLoad(
+      serverOf(target),
+      endpoint.path,
+      { seconds, connections: settings.connections, pipelining: settings.pipelining, loadgenCpuCore: loadgenCore },
+      tool,
+    );
 
   if (settings.warmupSeconds > 0) {
     for (const target of targets) {
@@ -269,7 +293,9 @@ async function main(): Promise<number> {
     busyBefore,
     loadAverageAfter: machineInfo().loadAverage,
     pinning,
-    versions: packageVersions(ROOT),
+    versions,
+    loadTool: tool,
+    loadToolDetail,
     rampart: rampartVersion(ROOT),
     targets,
     endpoints,

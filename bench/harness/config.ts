@@ -3,6 +3,9 @@
 import { randomInt } from 'node:crypto';
 import { ENDPOINTS, TARGETS } from './targets.js';
 
+/** BENCH_TOOL: which load generator to use; 'auto' picks wrk when it is installed. */
+export type ToolRequest = 'auto' | 'wrk' | 'autocannon';
+
 export interface Settings {
   readonly quick: boolean;
   readonly rounds: number;
@@ -12,6 +15,8 @@ export interface Settings {
   readonly warmupSeconds: number;
   readonly connections: number;
   readonly pipelining: number;
+  /** Load generator asked for (BENCH_TOOL); the one actually used is in the run record. */
+  readonly tool: ToolRequest;
   /** Idle time between two measurements, so the previous one's sockets are closed. */
   readonly pauseMs: number;
   /** How often a measurement disturbed by other processes is repeated before it is kept anyway. */
@@ -44,6 +49,13 @@ function flagFromEnv(name: string, fallback: boolean): boolean {
   throw new Error(`${name}=${JSON.stringify(raw)}: expected 1 or 0`);
 }
 
+function toolFromEnv(name: string): ToolRequest {
+  const raw = process.env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
+  if (raw === 'wrk' || raw === 'autocannon') return raw;
+  throw new Error(`${name}=${JSON.stringify(raw)}: expected wrk, autocannon or auto`);
+}
+
 function listFromEnv(name: string, known: readonly string[]): readonly string[] {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return known;
@@ -65,6 +77,7 @@ export function loadSettings(): Settings {
     warmupSeconds: numberFromEnv('BENCH_WARMUP', quick ? 0.5 : 2, 0, 60, false),
     connections: numberFromEnv('BENCH_CONNECTIONS', 50, 1, 1000, true),
     pipelining: numberFromEnv('BENCH_PIPELINING', 1, 1, 64, true),
+    tool: toolFromEnv('BENCH_TOOL'),
     pauseMs: numberFromEnv('BENCH_PAUSE_MS', quick ? 100 : 250, 0, 10_000, true),
     retries: numberFromEnv('BENCH_RETRIES', quick ? 0 : 2, 0, 10, true),
     pin: flagFromEnv('BENCH_PIN', true),

@@ -1,7 +1,7 @@
 // Turning samples into medians and ratios, and writing them out as a table, RESULTS.md and
 // results.json.
 import type { Settings } from './config.js';
-import type { LoadResult } from './load.js';
+import type { LoadResult, LoadTool } from './load.js';
 import type { MachineInfo } from './machine.js';
 import { median, relativeSpread } from './stats.js';
 import { BASELINE_ID, CEILING_ID, type Endpoint, type Target } from './targets.js';
@@ -44,8 +44,20 @@ export interface Summary {
   readonly vsBaselineRange: readonly [number, number] | null;
   readonly vsCeiling: number | null;
   readonly vsCeilingRange: readonly [number, number] | null;
+  /**
+   * Median over rounds of server CPU time per completed response, µs; null without /proc. Less
+   * sensitive than req/s to a noisy machine and to a saturated load generator.
+   */
+  readonly serverUsPerRequest: number | null;
+  /** Median µs/req relative to Fastify's median (lower is better); null when Fastify was not measured. */
+  readonly usPerRequestVsBaseline: number | null;
+  /** Smallest and largest µs/req ratio to Fastify within a single round. */
+  readonly usPerRequestVsBaselineRange: readonly [number, number] | null;
+  readonly usPerRequestVsCeiling: number | null;
+  readonly usPerRequestVsCeilingRange: readonly [number, number] | null;
   readonly serverCpu: number | null;
-  readonly loadgenCpu: number;
+  /** null when the load generator's CPU time could not be read. */
+  readonly loadgenCpu: number | null;
   /** CPU used by other processes during the runs, fraction of a core; null without /proc. */
   readonly otherCpu: number | null;
   readonly limit: Limit;
@@ -60,21 +72,39 @@ export interface Goal {
   readonly range: readonly [number, number];
   readonly threshold: number;
   readonly met: boolean;
+  /**
+   * Supporting evidence, not part of the goal: server CPU per request relative to the same
+   * reference (lower is better; a req/s ratio of r on a saturated server core corresponds to a
+   * CPU ratio of about 1/r), with its single-round range; null without /proc.
+   */
+  readonly cpuPerRequest: { readonly ratio: number; readonly range: readonly [number, number]; readonly reference: string } | null;
 }
 
 function failuresOf(r: LoadResult): number {
   return r.errors + r.non2xx;
 }
 
+type Metric = (r: LoadResult) => number | null;
+const rpsOf: Metric = (r) => r.rps;
+const usPerRequestOf: Metric = (r) => r.serverUsPerRequest;
+
 /** Per-round ratios of `target` to `reference` on one endpoint, pairing samples of the same round. */
-function roundRatios(samples: readonly Sample[], target: string, reference: string, endpoint: string): number[] {
+function roundRatios(samples: readonly Sample[], target: string, reference: string, endpoint: string, metric: Metric = rpsOf): number[] {
   const ratios: number[] = [];
   for (const s of samples) {
     if (s.target !== target || s.endpoint !== endpoint) continue;
     const ref = samples.find((o) => o.target === reference && o.endpoint === endpoint && o.round === s.round);
-    if (ref && ref.result.rps > 0) ratios.push(s.result.rps / ref.result.rps);
+    const mine = metric(s.result);
+    const theirs = ref ? metric(ref.result) : null;
+    if (mine !== null && theirs !== null && theirs > 0) ratios.push(mine / theirs);
   }
   return ratios;
+}
+
+/** Median of a metric over samples, null if there are none or any sample lacks it. */
+function medianOf(values: readonly (number | null)[]): number | null {
+  if (values.length === 0 || values.some((v) => v === null)) return null;
+  return median(values as number[]);
 }
 
 function range(values: readonly number[]): readonly [number, number] | null {
@@ -82,26 +112,27 @@ function range(values: readonly number[]): readonly [number, number] | null {
 }
 
 export function summarize(samples: readonly Sample[], targets: readonly Target[], endpoints: readonly Endpoint[]): Summary[] {
-  const medianRps = (target: string, endpoint: string): number | null => {
-    const values = samples.filter((s) => s.target === target && s.endpoint === endpoint).map((s) => s.result.rps);
-    return values.length === 0 ? null : median(values);
-  };
+  const medianMetric = (target: string, endpoint: string, metric: Metric): number | null =>
+    medianOf(samples.filter((s) => s.target === target && s.endpoint === endpoint).map((s) => metric(s.result)));
+  const medianRps = (target: string, endpoint: string) => medianMetric(target, endpoint, rpsOf);
 
   const out: Summary[] = [];
   for (const endpoint of endpoints) {
     const baseline = medianRps(BASELINE_ID, endpoint.id);
     const ceiling = medianRps(CEILING_ID, endpoint.id);
+    const baselineUs = medianMetric(BASELINE_ID, endpoint.id, usPerRequestOf);
+    const ceilingUs = medianMetric(CEILING_ID, endpoint.id, usPerRequestOf);
     for (const target of targets) {
       const mine = samples.filter((s) => s.target === target.id && s.endpoint === endpoint.id);
       if (mine.length === 0) continue;
       const results = mine.map((s) => s.result);
       const rpsRounds = results.map((r) => r.rps);
       const rps = median(rpsRounds);
-      const serverCpuValues = results.map((r) => r.serverCpu).filter((v): v is number => v !== null);
-      const serverCpu = serverCpuValues.length === results.length ? median(serverCpuValues) : null;
-      const loadgenCpu = median(results.map((r) => r.loadgenCpu));
+      const serverCpu = medianOf(results.map((r) => r.serverCpu));
+      const loadgenCpu = medianOf(results.map((r) => r.loadgenCpu));
+      const usPerRequest = medianOf(results.map(usPerRequestOf));
       const serverBusy = serverCpu !== null && serverCpu >= SATURATED;
-      const loadgenBusy = loadgenCpu >= SATURATED;
+      const loadgenBusy = loadgenCpu !== null && loadgenCpu >= SATURATED;
       const limit: Limit = serverBusy ? (loadgenBusy ? 'both' : 'server') : loadgenBusy ? 'load generator' : 'unclear';
       out.push({
         target: target.id,
@@ -115,9 +146,18 @@ export function summarize(samples: readonly Sample[], targets: readonly Target[]
         vsBaselineRange: baseline ? range(roundRatios(samples, target.id, BASELINE_ID, endpoint.id)) : null,
         vsCeiling: ceiling ? rps / ceiling : null,
         vsCeilingRange: ceiling ? range(roundRatios(samples, target.id, CEILING_ID, endpoint.id)) : null,
+        serverUsPerRequest: usPerRequest,
+        usPerRequestVsBaseline: usPerRequest !== null && baselineUs ? usPerRequest / baselineUs : null,
+        usPerRequestVsBaselineRange: baselineUs
+          ? range(roundRatios(samples, target.id, BASELINE_ID, endpoint.id, usPerRequestOf))
+          : null,
+        usPerRequestVsCeiling: usPerRequest !== null && ceilingUs ? usPerRequest / ceilingUs : null,
+        usPerRequestVsCeilingRange: ceilingUs
+          ? range(roundRatios(samples, target.id, CEILING_ID, endpoint.id, usPerRequestOf))
+          : null,
         serverCpu,
         loadgenCpu,
-        otherCpu: results.every((r) => r.otherCpu !== null) ? median(results.map((r) => r.otherCpu!)) : null,
+        otherCpu: medianOf(results.map((r) => r.otherCpu)),
         limit,
         failures: results.reduce((n, r) => n + failuresOf(r), 0),
       });
@@ -140,6 +180,10 @@ export function evaluateGoals(summaries: readonly Summary[], endpoints: readonly
         range: secure.vsBaselineRange,
         threshold: 1,
         met: secure.vsBaseline >= 1,
+        cpuPerRequest:
+          secure.usPerRequestVsBaseline !== null && secure.usPerRequestVsBaselineRange
+            ? { ratio: secure.usPerRequestVsBaseline, range: secure.usPerRequestVsBaselineRange, reference: 'Fastify' }
+            : null,
       });
     }
     const insecure = find('rampart-insecure');
@@ -151,6 +195,10 @@ export function evaluateGoals(summaries: readonly Summary[], endpoints: readonly
         range: insecure.vsCeilingRange,
         threshold: 0.9,
         met: insecure.vsCeiling >= 0.9,
+        cpuPerRequest:
+          insecure.usPerRequestVsCeiling !== null && insecure.usPerRequestVsCeilingRange
+            ? { ratio: insecure.usPerRequestVsCeiling, range: insecure.usPerRequestVsCeilingRange, reference: 'node:http' }
+            : null,
       });
     }
   }
@@ -164,6 +212,7 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ratio = (n: number | null) => (n === null ? '–' : `${n.toFixed(2)}×`);
 const pct = (n: number | null) => (n === null ? '–' : `${Math.round(n * 100)}%`);
 const ms = (n: number) => (Number.isNaN(n) ? '–' : n.toFixed(2));
+const us = (n: number | null) => (n === null ? '–' : n.toFixed(1));
 const rangeText = (r: readonly [number, number] | null) => (r === null ? '' : `${r[0].toFixed(2)}–${r[1].toFixed(2)}`);
 
 /** A Markdown table with padded columns, so it reads the same in a terminal and rendered. */
@@ -184,8 +233,20 @@ export const LIMIT_LEGEND =
 
 export function resultTables(summaries: readonly Summary[], targets: readonly Target[], endpoints: readonly Endpoint[]): string {
   const label = (id: string) => targets.find((t) => t.id === id)?.label ?? id;
-  const headers = ['Target', 'req/s', 'spread', 'p99 ms', 'vs Fastify', 'vs node:http', 'server CPU', 'loadgen CPU', 'errors'];
-  const right = [false, true, true, true, true, true, true, true, true];
+  const headers = [
+    'Target',
+    'req/s',
+    'spread',
+    'p99 ms',
+    'vs Fastify',
+    'vs node:http',
+    'server µs/req',
+    'µs/req vs Fastify',
+    'server CPU',
+    'loadgen CPU',
+    'errors',
+  ];
+  const right = [false, true, true, true, true, true, true, true, true, true, true];
   const sections: string[] = [];
   for (const endpoint of endpoints) {
     const rows = summaries
@@ -197,6 +258,8 @@ export function resultTables(summaries: readonly Summary[], targets: readonly Ta
         ms(s.p99Ms),
         ratio(s.vsBaseline),
         ratio(s.vsCeiling),
+        us(s.serverUsPerRequest),
+        ratio(s.usPerRequestVsBaseline),
         pct(s.serverCpu),
         pct(s.loadgenCpu),
         s.failures === 0 ? '0' : `${int(s.failures)} ⚠`,
@@ -209,11 +272,20 @@ export function resultTables(summaries: readonly Summary[], targets: readonly Ta
 
 export function goalsText(goals: readonly Goal[], rounds: number): string {
   if (goals.length === 0) return 'No goal could be evaluated (needs Rampart and Fastify or node:http in the run).';
-  const lines = goals.map(
-    (g) =>
+  const lines = goals.map((g) => {
+    const cpu = g.cpuPerRequest;
+    // The CPU-per-request ratio that corresponds to the req/s threshold on a saturated server core.
+    const cpuLimit = 1 / g.threshold;
+    const evidence =
+      cpu === null
+        ? ''
+        : `; server CPU per request ${cpu.ratio.toFixed(2)}× ${cpu.reference}'s (single rounds ${rangeText(cpu.range)}; ` +
+          `≤ ${cpuLimit.toFixed(2)}× needed: ${cpu.ratio <= cpuLimit ? 'met' : 'NOT met'})`;
+    return (
       `- ${g.met ? 'met' : 'NOT met'}: ${g.description} on ${g.endpoint}: ${g.ratio.toFixed(2)}× ` +
-      `(single rounds ${rangeText(g.range)})`,
-  );
+      `(single rounds ${rangeText(g.range)})${evidence}`
+    );
+  });
   if (rounds < 3) lines.push(`- (only ${rounds} round${rounds === 1 ? '' : 's'}: indicative at best)`);
   return lines.join('\n');
 }
@@ -227,6 +299,9 @@ export interface RunRecord {
   readonly loadAverageAfter: readonly number[];
   readonly pinning: string;
   readonly versions: Readonly<Record<string, string>>;
+  readonly loadTool: LoadTool;
+  /** How the load generator ran, for the report. */
+  readonly loadToolDetail: string;
   readonly rampart: { readonly version: string; readonly commit: string };
   readonly targets: readonly Target[];
   readonly endpoints: readonly Endpoint[];
@@ -255,7 +330,8 @@ export function disturbedText(run: Pick<RunRecord, 'disturbed' | 'samples'>): st
 }
 
 export function resultsJson(run: RunRecord): string {
-  return `${JSON.stringify({ schema: 1, ...run }, null, 2)}\n`;
+  // Schema 2: load tool recorded, server CPU per request added, loadgenCpu may be null.
+  return `${JSON.stringify({ schema: 2, ...run }, null, 2)}\n`;
 }
 
 export function resultsMarkdown(run: RunRecord): string {
@@ -282,7 +358,7 @@ export function resultsMarkdown(run: RunRecord): string {
       `${s.connections} connections, pipelining ${s.pipelining}, ${s.pauseMs} ms pause between runs, ` +
       `order shuffled per round (seed ${s.seed}), a measurement disturbed by other processes repeated up to ` +
       `${s.retries} time(s); ${Math.round(run.elapsedS)} s in all`,
-    `- Load generator: autocannon ${run.versions.autocannon}, in-process, one thread`,
+    `- Load generator: ${run.loadTool.name} ${run.loadTool.version}${run.loadTool.path ? ` (${run.loadTool.path})` : ''}, ${run.loadToolDetail}`,
     '',
     '| Package | Version |',
     '|:--|--:|',
@@ -292,12 +368,19 @@ export function resultsMarkdown(run: RunRecord): string {
     '## Results',
     '',
     'Medians over rounds. **spread**: ±half the range of req/s across rounds, relative to the median. ' +
-      '**vs Fastify / vs node:http**: ratio of median req/s. **server / loadgen CPU**: CPU time over wall time ' +
-      '(100% = one core busy). ' + LIMIT_LEGEND,
+      '**vs Fastify / vs node:http**: ratio of median req/s. **server µs/req**: server CPU time during the ' +
+      'measurement divided by the responses completed, in microseconds: the cost of one request to the server, ' +
+      'steadier than req/s on a noisy machine and not capped by the load generator. **µs/req vs Fastify**: ' +
+      'its ratio to Fastify\'s (lower is better; 0.90× = 10% less CPU per request than Fastify). ' +
+      '**server / loadgen CPU**: CPU time over wall time (100% = one core busy). ' + LIMIT_LEGEND,
     '',
     resultTables(run.summaries, run.targets, run.endpoints),
     '',
     '## Goals',
+    '',
+    'The goals are req/s ratios. Server CPU per request relative to the same reference is given as supporting ' +
+      'evidence: with the server core saturated, a req/s ratio r goes with a CPU-per-request ratio of about 1/r, ' +
+      'and the CPU ratio is the steadier of the two.',
     '',
     goalsText(run.goals, s.rounds),
     '',
