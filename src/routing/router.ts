@@ -114,12 +114,14 @@ export class Router<T> {
     let node = this.#statics.get(path);
     const values: (string | number)[] = [];
     if (node === undefined) {
-      const hasPercent = path.indexOf('%') !== -1;
-      const raw = path === '/' ? [''] : path.slice(1).split('/');
-      const segs = hasPercent ? raw.map(decodeSegment) : raw;
-      // A decoded segment holding '/' (from %2F) must not pose as two segments of a static route.
-      if (hasPercent && !segs.some((s) => s.indexOf('/') !== -1)) node = this.#statics.get('/' + segs.join('/'));
-      if (node === undefined) node = walk(this.#root, segs, 0, values) ?? undefined;
+      if (path.indexOf('%') === -1) {
+        node = walkRaw(this.#root, path, 1, values) ?? undefined;
+      } else {
+        const segs = path.slice(1).split('/').map(decodeSegment);
+        // A decoded segment holding '/' (from %2F) must not pose as two segments of a static route.
+        if (!segs.some((s) => s.indexOf('/') !== -1)) node = this.#statics.get('/' + segs.join('/'));
+        if (node === undefined) node = walk(this.#root, segs, 0, values) ?? undefined;
+      }
       if (node === undefined) return NO_MATCH;
     }
     const methods = node.methods!;
@@ -134,15 +136,47 @@ export class Router<T> {
   }
 }
 
-function walk<T>(node: Node<T>, segs: readonly string[], i: number, values: (string | number)[]): Node<T> | null {
+/**
+ * The same walk as `walk`, on the raw path by index: no split array, one slice per segment. Used
+ * when the path has no percent-encoding, which is nearly always.
+ */
+function walkRaw<T>(node: Node<T>, path: string, start: number, values: (string | number)[]): Node<T> | null {
+  let end = path.indexOf('/', start);
+  const last = end === -1;
+  if (last) end = path.length;
+  const seg = path.slice(start, end);
+  const statics = node.statics;
+  if (statics !== null) {
+    const child = statics.get(seg);
+    if (child !== undefined) {
+      const found = last ? (child.methods !== null ? child : null) : walkRaw(child, path, end + 1, values);
+      if (found !== null) return found;
+    }
+  }
+  const param = node.param;
+  if (param !== null && seg !== '' && !unsafeParam(seg)) {
+    const conv = node.converter;
+    const value = conv === undefined ? seg : CONVERT[conv](seg);
+    if (value !== undefined) {
+      values.push(value);
+      const found = last ? (param.methods !== null ? param : null) : walkRaw(param, path, end + 1, values);
+      if (found !== null) return found;
+      values.pop();
+    }
+  }
+  if (node.wildcard !== null && seg !== '') return walk(node, path.slice(start).split('/'), 0, values, true);
+  return null;
+}
+
+function walk<T>(node: Node<T>, segs: readonly string[], i: number, values: (string | number)[], wildcardOnly = false): Node<T> | null {
   const seg = segs[i]!;
   const last = i === segs.length - 1;
-  const child = node.statics?.get(seg);
+  const child = wildcardOnly ? undefined : node.statics?.get(seg);
   if (child !== undefined) {
     const found = last ? (child.methods !== null ? child : null) : walk(child, segs, i + 1, values);
     if (found !== null) return found;
   }
-  const param = node.param;
+  const param = wildcardOnly ? null : node.param;
   if (param !== null && seg !== '' && !unsafeParam(seg)) {
     const conv = node.converter;
     const value = conv === undefined ? seg : CONVERT[conv](seg);
