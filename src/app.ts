@@ -20,6 +20,7 @@ import { compileTrust, lastListValue, type ProxyTrust } from './http/proxy.js';
 import { HttpResponse, redirect } from './http/response.js';
 import { buildHeaderSet, mergeHeaderOptions, type HeaderSet } from './http/secure-headers.js';
 import { sendResponse, sendValue } from './http/send.js';
+import type { TemplateEngine } from './http/template-engine.js';
 import { listen, type ListenOptions, type RunningServer } from './http/server.js';
 import { RouteGroup, type Handler, type RouteOptions } from './routing/group.js';
 import { joinPaths, parsePattern, type ParsedPattern } from './routing/pattern.js';
@@ -56,6 +57,7 @@ export class App extends RouteGroup implements ContextHost {
   readonly settings: ResolvedSettings;
   readonly logger: Logger;
   readonly trust: ProxyTrust;
+  readonly templates: TemplateEngine | null;
   readonly #checkHost: (value: string | undefined) => string | null;
   readonly #trustsAnyone: boolean;
   readonly #appHeaders: HeaderSet;
@@ -67,6 +69,7 @@ export class App extends RouteGroup implements ContextHost {
     this.settings = resolveSettings(settings);
     this.logger = createLogger(this.settings.logLevel, this.settings.logStream);
     this.trust = compileTrust(this.settings.trustedProxies);
+    this.templates = settings.templates ?? null;
     this.#trustsAnyone = this.settings.trustedProxies.length > 0;
     this.#checkHost = hostMatcher(this.settings.allowedHosts);
     this.#appHeaders = buildHeaderSet(this.settings.headers, this.settings);
@@ -126,6 +129,8 @@ export class App extends RouteGroup implements ContextHost {
    */
   listen(options: ListenOptions = {}): Promise<RunningServer> {
     this.#compile();
+    // A broken template stops a production start, not the first visitor who opens that page.
+    if (this.settings.env === 'production') this.templates?.precompile?.();
     return listen(this, options);
   }
 

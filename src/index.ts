@@ -43,6 +43,7 @@ export type { SecureHeadersOptions, CspDirectives } from './http/secure-headers.
 export { MiddlewareError } from './http/compose.js';
 export { BODY_ERRORS } from './http/body.js';
 export type { ListenOptions, RunningServer } from './http/server.js';
+export type { TemplateEngine, RenderHooks } from './http/template-engine.js';
 
 export { RouteGroup, group, METHODS } from './routing/group.js';
 export type { Handler, Middleware, Next, ErrorHandler, RouteOptions } from './routing/group.js';

@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { ConfigError } from './errors.js';
 import type { SecureHeadersOptions } from './http/secure-headers.js';
+import type { TemplateEngine } from './http/template-engine.js';
 
 export type Environment = 'development' | 'production' | 'test';
 
@@ -77,6 +78,11 @@ export interface Settings {
   shutdownTimeoutMs?: number;
   /** Path of the `.env` file read in development, or `false`. @default '.env' */
   envFile?: string | false;
+  /**
+   * The template engine `req.render()` uses, e.g. `templates()` from `rampart/templates`.
+   * In production its templates are all compiled when the server starts.
+   */
+  templates?: TemplateEngine;
 }
 
 /** Settings after defaults, environment and validation: every field present, frozen. */

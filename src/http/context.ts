@@ -11,7 +11,9 @@ import type { ResolvedSettings } from '../settings.js';
 import { parseForm, parseJson, readBody, decodeUtf8 } from './body.js';
 import { parseCookies, serializeCookie, type CookieOptions } from './cookies.js';
 import { clientAddress, lastListValue, normalizeAddress, type ProxyTrust } from './proxy.js';
-import { redirect, type HttpResponse, type RedirectStatus } from './response.js';
+import { HttpResponse, redirect, type RedirectStatus, type ResponseInit } from './response.js';
+import type { TemplateEngine } from './template-engine.js';
+import { RampartError } from '../errors.js';
 import { createNonce } from './secure-headers.js';
 
 /**
@@ -26,6 +28,7 @@ export interface ContextVariables {}
 /** What the context needs from the app; kept narrow so the context never reaches into the app. */
 export interface ContextHost {
   readonly settings: ResolvedSettings;
+  readonly templates: TemplateEngine | null;
   readonly trust: ProxyTrust;
   readonly logger: Logger;
   urlFor(name: string, params?: Readonly<Record<string, string | number>>, query?: Readonly<Record<string, string>>): string;
@@ -82,6 +85,7 @@ export class Context<P = Record<string, string | number>> {
   nonce: string | null = null;
   /** @internal Set-Cookie values queued by setCookie() */
   setCookies: string[] | null = null;
+  #csrf: (() => string | null) | null = null;
 
   constructor(host: ContextHost, raw: IncomingMessage, path: string, queryStart: number, hostName: string, params: P) {
     this.#host = host;
@@ -209,6 +213,41 @@ export class Context<P = Record<string, string | number>> {
   /** Queues a Set-Cookie header that removes the cookie. */
   deleteCookie(name: string, options: Pick<CookieOptions, 'path' | 'domain'> = {}): void {
     this.setCookie(name, '', { ...options, maxAgeSeconds: 0, expires: new Date(0) });
+  }
+
+  /**
+   * Renders a template with the app's engine into an HTML response. Inline `<script>` and
+   * `<style>` get this response's CSP nonce, and POST forms the CSRF field.
+   *
+   * @example return req.render('notes/list.html', { notes }, { status: 200 })
+   */
+  render(name: string, data: Readonly<Record<string, unknown>> = {}, init?: ResponseInit): HttpResponse {
+    const engine = this.#host.templates;
+    if (engine === null) {
+      throw new RampartError('E_TEMPLATES_NOT_CONFIGURED', `req.render('${name}') needs a template engine, and the app has none.`, {
+        hint: "Create the app with one: rampart({ templates: templates() }), templates from 'rampart/templates'.",
+      });
+    }
+    const page = engine.render(name, data, {
+      nonce: () => this.cspNonce,
+      csrfToken: () => this.csrfToken(),
+      urlFor: (route, params, query) => this.urlFor(route, params, query),
+      request: Object.freeze({ method: this.method, path: this.path, url: this.url, host: this.host, query: this.query }),
+    });
+    return new HttpResponse(page, init);
+  }
+
+  /**
+   * The CSRF token for forms on this page, or null when no CSRF layer provides one. The template
+   * engine puts it in a hidden field of every POST form it renders.
+   */
+  csrfToken(): string | null {
+    return this.#csrf === null ? null : this.#csrf();
+  }
+
+  /** Installs the CSRF token source for this request (called by the CSRF middleware). */
+  setCsrfTokenProvider(provider: () => string | null): void {
+    this.#csrf = provider;
   }
 
   /** A redirect response. @example return req.redirect(req.urlFor('note', { id }), 303) */
