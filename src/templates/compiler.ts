@@ -151,7 +151,9 @@ class Compiler {
 
   #requireText(n: A.Position, tracker: HtmlContextTracker, what: string): void {
     const state = tracker.context.state;
-    if (state !== 'text' && !(what === 'block' && (state === 'rcdata' || state === 'script' || state === 'style'))) {
+    // A hazard is a place the state alone would allow but where nothing is safe (e.g. after the
+    // tracker gave up on malformed SVG): refuse there too.
+    if (tracker.context.hazard !== null || (state !== 'text' && !(what === 'block' && (state === 'rcdata' || state === 'script' || state === 'style')))) {
       throw this.#contextError(n, `${what} cannot be used ${tracker.describe()}`, 'Place it between HTML elements, not inside a tag, attribute or comment.');
     }
   }
