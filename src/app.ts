@@ -70,6 +70,7 @@ export class App extends RouteGroup implements ContextHost {
     this.logger = createLogger(this.settings.logLevel, this.settings.logStream);
     this.trust = compileTrust(this.settings.trustedProxies);
     this.templates = settings.templates ?? null;
+    this.templates?.useWarningSink?.((message) => this.logger.warn({ event: 'template.warning' }, message));
     this.#trustsAnyone = this.settings.trustedProxies.length > 0;
     this.#checkHost = hostMatcher(this.settings.allowedHosts);
     this.#appHeaders = buildHeaderSet(this.settings.headers, this.settings);

@@ -29,4 +29,6 @@ export interface TemplateEngine {
   render(name: string, data: Readonly<Record<string, unknown>>, hooks: RenderHooks): SafeHtml;
   /** Compiles every template now, so a broken one stops startup in production. */
   precompile?(): void;
+  /** Gives the engine the app's logger for its warnings, unless it was given its own. */
+  useWarningSink?(warn: (message: string) => void): void;
 }

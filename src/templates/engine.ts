@@ -94,7 +94,8 @@ export class Templates implements TemplateEngine {
   readonly #filterParams: Record<string, readonly string[] | undefined>;
   readonly #tests: Record<string, TestFn>;
   readonly #warned = new Set<string>();
-  readonly #onWarning: (message: string) => void;
+  #onWarning: (message: string) => void;
+  readonly #ownWarningSink: boolean;
   readonly #compileEnv: CompileEnv;
   readonly #link: R.EngineLink;
 
@@ -105,6 +106,7 @@ export class Templates implements TemplateEngine {
     this.#folders = (options.folders ?? ['templates']).map((f) => resolve(f));
     this.#loader = options.loader ?? (options.sources !== undefined ? new MemoryLoader(options.sources) : new FileSystemLoader(this.#folders));
     this.#onWarning = options.onWarning ?? ((m) => console.warn(m));
+    this.#ownWarningSink = options.onWarning !== undefined;
     const filters: Record<string, FilterFn> = Object.create(null) as Record<string, FilterFn>;
     const params: Record<string, readonly string[] | undefined> = Object.create(null) as Record<string, readonly string[] | undefined>;
     for (const [name, def] of Object.entries({ ...BUILTIN_FILTERS, ...(options.filters ?? {}) })) {
@@ -182,6 +184,11 @@ export class Templates implements TemplateEngine {
       if (saved === undefined) this.#cache.delete(name);
       else this.#cache.set(name, saved);
     }
+  }
+
+  /** Sends warnings to the app's logger (called by the app), unless `onWarning` was given. */
+  useWarningSink(warn: (message: string) => void): void {
+    if (!this.#ownWarningSink) this.#onWarning = warn;
   }
 
   /** Compiles a template (and its parents) now; throws its syntax or context errors. */
