@@ -29,25 +29,59 @@ function assertSecurityHeaders(res: TestResponse): void {
   assert.equal(res.header('cross-origin-resource-policy'), 'same-origin');
 }
 
+const STYLE = `  body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }
+  .error { color: #b00020; }`;
+
+/** The whole document templates/base.html renders around a page's title, head elements and content. */
+function layout(nonce: string, title: string, content: string, head = ''): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${title} · Rampart</title>
+${head}<style nonce="${nonce}">
+${STYLE}
+</style>
+</head>
+<body>
+${content}</body>
+</html>
+`;
+}
+
+const NOTE_1 = 'Every value in a template is escaped for where it lands.';
+const NOTE_2 = 'A plain string is sent as text/plain, never as HTML.';
+const SEED_ITEMS = `  <li><a href="/notes/1">${NOTE_1}</a></li>\n  <li><a href="/notes/2">${NOTE_2}</a></li>\n`;
+
+/** The content block of templates/notes.html: the list, then the form (with an error, if any). */
+function notesContent(items: string, form: { value?: string; error?: string } = {}): string {
+  return `<h1>Notes</h1>
+<ul>
+${items}</ul>
+<form method="post" action="/notes">
+  <label for="text">New note</label>
+${form.error === undefined ? '' : `  <p class="error" id="text-error">${form.error}</p>\n`}  <textarea id="text" name="text" maxlength="200" required>${form.value ?? ''}</textarea>
+  <button type="submit">Add</button>
+</form>
+<p>The same notes as JSON: <a href="/api/notes">/api/notes</a></p>
+`;
+}
+
 describe('hello example: pages', () => {
-  it('GET / lists the notes and shows the form, with a nonce on the inline style', async () => {
+  it('GET / renders templates/notes.html in the layout, with the nonce of the CSP on the inline style', async () => {
     const res = await client.get('/');
     assert.equal(res.status, 200);
     assert.equal(res.header('content-type'), 'text/html; charset=utf-8');
     assertSecurityHeaders(res);
-    nonceOf(res);
-    assert.ok(res.text.startsWith('<!doctype html>\n<html lang="en">'));
-    assert.ok(res.text.includes('<title>Notes · Rampart</title>'));
-    assert.ok(
-      res.text.includes(
-        '<ul><li><a href="/notes/1">Every value in an html`` template is escaped.</a></li>' +
-          '<li><a href="/notes/2">A plain string is sent as text/plain, never as HTML.</a></li></ul>',
-      ),
-    );
-    assert.ok(res.text.includes('<form method="post" action="/notes">'));
-    assert.ok(res.text.includes('<textarea id="text" name="text" maxlength="200" required></textarea>'));
-    assert.ok(res.text.includes('<a href="/api/notes">/api/notes</a>'));
-    assert.ok(!res.text.includes('class="error"'));
+    const nonce = nonceOf(res);
+    assert.equal(res.text, layout(nonce, 'Notes', notesContent(SEED_ITEMS)));
+  });
+
+  it('the POST form gets no CSRF field while the app has no CSRF layer (none is faked)', async () => {
+    const res = await client.get('/');
+    assert.ok(res.text.includes('<form method="post" action="/notes">\n  <label for="text">New note</label>\n'));
+    assert.ok(!res.text.includes('csrf_token'));
+    assert.ok(!res.text.includes('type="hidden"'));
   });
 
   it('HEAD / answers like GET without a body', async () => {
@@ -63,23 +97,17 @@ describe('hello example: pages', () => {
     const nonce = nonceOf(res);
     assert.equal(
       res.text,
-      `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Note 1 · Rampart</title>
-<style nonce="${nonce}">
-  body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }
-  .error { color: #b00020; }
-</style>
-</head>
-<body>
-<h1>Note 1</h1>
-<p>Every value in an html\`\` template is escaped.</p>
-<p><a href="/">All notes</a></p>
-</body>
-</html>`,
+      layout(
+        nonce,
+        'Note 1',
+        `<h1>Note 1</h1>\n<p>${NOTE_1}</p>\n<p><a href="/">All notes</a></p>\n`,
+        `<meta name="description" content="${NOTE_1}">\n`,
+      ),
     );
+  });
+
+  it('every template compiles (as at a production start)', () => {
+    assert.doesNotThrow(() => app.templates?.precompile?.());
   });
 
   it('answers 404 for a note that does not exist, and for ids that are not integers', async () => {
@@ -162,8 +190,8 @@ describe('hello example: the /api group', () => {
     assert.equal(res.header('content-security-policy'), CSP_WITHOUT_NONCE);
     assertSecurityHeaders(res);
     assert.deepEqual(res.json(), [
-      { id: 1, text: 'Every value in an html`` template is escaped.', url: '/api/notes/1' },
-      { id: 2, text: 'A plain string is sent as text/plain, never as HTML.', url: '/api/notes/2' },
+      { id: 1, text: NOTE_1, url: '/api/notes/1' },
+      { id: 2, text: NOTE_2, url: '/api/notes/2' },
     ]);
   });
 
@@ -171,7 +199,7 @@ describe('hello example: the /api group', () => {
     const res = await client.get('/api/notes/2');
     assert.equal(res.status, 200);
     assert.equal(res.header('x-api-version'), '1');
-    assert.deepEqual(res.json(), { id: 2, text: 'A plain string is sent as text/plain, never as HTML.' });
+    assert.deepEqual(res.json(), { id: 2, text: NOTE_2 });
   });
 
   it('GET /api/notes/:id<int> answers a JSON 404 for an unknown note', async () => {
@@ -200,27 +228,33 @@ describe('hello example: the /api group', () => {
 });
 
 describe('hello example: the form', () => {
-  it('refuses an empty note with 422 and shows the error', async () => {
+  it('refuses an empty note with 422 and shows the form again with the error', async () => {
     const res = await client.post('/notes', { form: { text: '   ' } });
     assert.equal(res.status, 422);
     assert.equal(res.header('content-type'), 'text/html; charset=utf-8');
-    nonceOf(res);
-    assert.ok(res.text.includes('<p class="error" id="text-error">Write something first.</p>'));
-    assert.ok(res.text.includes('<textarea id="text" name="text" maxlength="200" required>   </textarea>'));
+    assertSecurityHeaders(res);
+    const nonce = nonceOf(res);
+    assert.equal(res.text, layout(nonce, 'Notes', notesContent(SEED_ITEMS, { value: '   ', error: 'Write something first.' })));
   });
 
   it('refuses a form without the field with 422', async () => {
     const res = await client.post('/notes', { form: { other: 'x' } });
     assert.equal(res.status, 422);
-    assert.ok(res.text.includes('<p class="error" id="text-error">Write something first.</p>'));
+    assert.equal(res.text, layout(nonceOf(res), 'Notes', notesContent(SEED_ITEMS, { value: '', error: 'Write something first.' })));
   });
 
   it('refuses a note over 200 characters with 422 and re-renders the input escaped', async () => {
     const long = '<b>' + 'x'.repeat(198);
     const res = await client.post('/notes', { form: { text: long } });
     assert.equal(res.status, 422);
-    assert.ok(res.text.includes('<p class="error" id="text-error">A note has at most 200 characters; this one has 201.</p>'));
-    assert.ok(res.text.includes(`<textarea id="text" name="text" maxlength="200" required>&lt;b&gt;${'x'.repeat(198)}</textarea>`));
+    assert.equal(
+      res.text,
+      layout(
+        nonceOf(res),
+        'Notes',
+        notesContent(SEED_ITEMS, { value: `&lt;b&gt;${'x'.repeat(198)}`, error: 'A note has at most 200 characters; this one has 201.' }),
+      ),
+    );
     assert.ok(!res.text.includes('<b>x'));
   });
 
@@ -248,13 +282,76 @@ describe('hello example: the form', () => {
     const escaped = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;friends&#39;';
     const page = await client.get('/notes/4');
     assert.equal(page.status, 200);
-    assert.ok(page.text.includes(`<h1>Note 4</h1>\n<p>${escaped}</p>`));
+    assert.equal(
+      page.text,
+      layout(
+        nonceOf(page),
+        'Note 4',
+        `<h1>Note 4</h1>\n<p>${escaped}</p>\n<p><a href="/">All notes</a></p>\n`,
+        `<meta name="description" content="${escaped}">\n`,
+      ),
+    );
     assert.ok(!page.text.includes('<script>'));
 
     const home = await client.get('/');
-    assert.ok(home.text.includes(`<li><a href="/notes/4">${escaped}</a></li></ul>`));
+    assert.ok(home.text.includes(`<li><a href="/notes/4">${escaped}</a></li>\n</ul>`));
 
     const api = await client.get('/api/notes/4');
     assert.deepEqual(api.json(), { id: 4, text: attack });
+  });
+});
+
+describe('hello example: escaping by context', () => {
+  // A note that tries every way out: a script URL (with the `//` that passes the `link` test and a
+  // %0A that would end the JS comment), a quote and `>` to leave an attribute, and a <script> element.
+  const attack = 'javascript://x.test/%0Aalert(1)//"><script>alert(2)</script>';
+  const escaped = 'javascript://x.test/%0Aalert(1)//&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;';
+
+  it('neutralises <script> and javascript: in text, in an attribute and in an href', async () => {
+    const res = await client.post('/notes', { form: { text: attack } });
+    assert.equal(res.status, 303);
+    assert.equal(res.header('location'), '/notes/5');
+
+    const page = await client.get('/notes/5');
+    assert.equal(page.status, 200);
+    assert.equal(
+      page.text,
+      layout(
+        nonceOf(page),
+        'Note 5',
+        // text: HTML-escaped; href: a script scheme is replaced by an inert URL.
+        `<h1>Note 5</h1>\n<p>${escaped}</p>\n` +
+          '<p><a href="about:invalid#rampart-blocked" rel="nofollow noopener">Open this link</a></p>\n' +
+          '<p><a href="/">All notes</a></p>\n',
+        // attribute: the quote cannot end the value, so no attribute or element is added.
+        `<meta name="description" content="${escaped}">\n`,
+      ),
+    );
+    assert.ok(!page.text.includes('<script'));
+    assert.ok(!/href="\s*javascript:/i.test(page.text));
+
+    const home = await client.get('/');
+    assert.ok(home.text.includes(`<li><a href="/notes/5">${escaped}</a></li>\n</ul>`));
+    assert.ok(!home.text.includes('<script'));
+  });
+
+  it('keeps an http(s) link working, with & escaped in the href', async () => {
+    const res = await client.post('/notes', { form: { text: 'https://example.com/search?q=rampart&lang=en' } });
+    assert.equal(res.header('location'), '/notes/6');
+    const page = await client.get('/notes/6');
+    assert.ok(page.text.includes('<p><a href="https://example.com/search?q=rampart&amp;lang=en" rel="nofollow noopener">Open this link</a></p>'));
+    assert.ok(page.text.includes('<p>https://example.com/search?q=rampart&amp;lang=en</p>'));
+  });
+
+  it('offers no link for a note that is not a URL', async () => {
+    const page = await client.get('/notes/2');
+    assert.ok(!page.text.includes('Open this link'));
+  });
+
+  it('gives the inline style of every page the nonce the response header allows, a fresh one per response', async () => {
+    const first = nonceOf(await client.get('/'));
+    const second = nonceOf(await client.get('/'));
+    assert.notEqual(first, second);
+    assert.match(first, /^[A-Za-z0-9+/]{22}==$/);
   });
 });

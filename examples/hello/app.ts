@@ -1,15 +1,18 @@
 /**
  * The hello example: a tiny notes app built only on the public API.
  *
- * It shows typed route params, a route group under `/api` with its own middleware, JSON, an HTML
- * page with a form that is validated on the server, error pages and named routes. Notes live in
- * memory and disappear when the process stops.
+ * It shows typed route params, a route group under `/api` with its own middleware, JSON, HTML
+ * pages rendered from templates (a layout with blocks, a list, a form that is validated on the
+ * server and shown again with a 422), error pages and named routes. Notes live in memory and
+ * disappear when the process stops.
  *
  * Run it with `npm start` and open http://127.0.0.1:8000.
  *
  * @module
  */
-import { rampart, group, html, notFound, HttpResponse, type Context, type SafeHtml } from 'rampart';
+import { fileURLToPath } from 'node:url';
+import { rampart, group, notFound, type Context, type HttpResponse } from 'rampart';
+import { templates } from 'rampart/templates';
 
 export interface Note {
   readonly id: number;
@@ -22,7 +25,7 @@ export const MAX_NOTE_LENGTH = 200;
 const MAX_NOTES = 100;
 
 const notes: Note[] = [
-  { id: 1, text: 'Every value in an html`` template is escaped.' },
+  { id: 1, text: 'Every value in a template is escaped for where it lands.' },
   { id: 2, text: 'A plain string is sent as text/plain, never as HTML.' },
 ];
 let lastId = notes.length;
@@ -33,59 +36,40 @@ function findNote(id: number): Note {
   return note;
 }
 
-export const app = rampart();
+// ---------------------------------------------------------------------------------------------
+// Templates: examples/hello/templates, found from this file rather than from the working
+// directory, so `npm start` works from the repository root.
+
+const engine = templates({
+  folders: [fileURLToPath(new URL('./templates', import.meta.url))],
+  globals: { max_note_length: MAX_NOTE_LENGTH },
+  tests: {
+    // `{% if text is link %}`: the note is a single absolute URL (`scheme://…`, no spaces).
+    link: (value) => typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(value),
+  },
+});
+
+export const app = rampart({ templates: engine });
 
 // ---------------------------------------------------------------------------------------------
 // HTML pages
-
-/** The page frame. The inline style carries this response's CSP nonce, or the browser blocks it. */
-function layout(req: Context<unknown>, title: string, body: SafeHtml): SafeHtml {
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>${title} · Rampart</title>
-<style nonce="${req.cspNonce}">
-  body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }
-  .error { color: #b00020; }
-</style>
-</head>
-<body>
-${body}
-</body>
-</html>`;
-}
 
 interface FormState {
   readonly value?: string;
   readonly error?: string;
 }
 
-function homePage(req: Context<unknown>, form: FormState = {}): SafeHtml {
-  const items = notes.map((n) => html`<li><a href="${req.urlFor('note', { id: n.id })}">${n.text}</a></li>`);
-  return layout(
-    req,
-    'Notes',
-    html`<h1>Notes</h1>
-<ul>${items}</ul>
-<form method="post" action="${req.urlFor('addNote')}">
-  <label for="text">New note</label>
-  ${form.error !== undefined && html`<p class="error" id="text-error">${form.error}</p>`}
-  <textarea id="text" name="text" maxlength="${MAX_NOTE_LENGTH}" required>${form.value ?? ''}</textarea>
-  <button type="submit">Add</button>
-</form>
-<p>The same notes as JSON: <a href="${req.urlFor('api.notes')}">${req.urlFor('api.notes')}</a></p>`,
-  );
+/** The list of notes with the form; with an error, the form is shown again with a 422. */
+function notesPage(req: Context<unknown>, form: FormState = {}): HttpResponse {
+  const data = { notes, value: form.value ?? '', error: form.error ?? null };
+  return req.render('notes.html', data, { status: form.error === undefined ? 200 : 422 });
 }
 
-app.get('/', { name: 'home' }, (req) => homePage(req));
+app.get('/', { name: 'home' }, (req) => notesPage(req));
 
 app.get('/notes/:id<int>', { name: 'note' }, (req) => {
   // `req.params.id` is a number: `/notes/abc` and `/notes/-1` never reach this handler (404).
-  const note = findNote(req.params.id);
-  return layout(req, `Note ${note.id}`, html`<h1>Note ${note.id}</h1>
-<p>${note.text}</p>
-<p><a href="${req.urlFor('home')}">All notes</a></p>`);
+  return req.render('note.html', { note: findNote(req.params.id) });
 });
 
 app.post('/notes', { name: 'addNote' }, async (req) => {
@@ -97,9 +81,8 @@ app.post('/notes', { name: 'addNote' }, async (req) => {
   if (text === '') error = 'Write something first.';
   else if (length > MAX_NOTE_LENGTH) error = `A note has at most ${MAX_NOTE_LENGTH} characters; this one has ${length}.`;
   if (error !== undefined) {
-    // Re-render the form with what the visitor typed (escaped like every other value) and the error.
-    const page = homePage(req, { value, error });
-    return new HttpResponse(page.toString(), { status: 422, headers: { 'content-type': 'text/html; charset=utf-8' } });
+    // Show the form again with what the visitor typed (escaped like every other value) and the error.
+    return notesPage(req, { value, error });
   }
   const note = { id: ++lastId, text };
   notes.push(note);

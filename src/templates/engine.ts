@@ -87,6 +87,8 @@ export class Templates implements TemplateEngine {
   readonly globals: Readonly<Record<string, unknown>>;
   readonly #loader: TemplateLoader;
   readonly #folders: readonly string[];
+  /** Names precompile() compiles when templates do not come from the folders. */
+  readonly #knownNames: readonly string[] | null;
   readonly #reload: boolean;
   readonly #cache = new Map<string, Entry>();
   readonly #compiling: string[] = [];
@@ -105,6 +107,7 @@ export class Templates implements TemplateEngine {
     this.#reload = options.reload ?? (process.env['NODE_ENV'] === undefined || process.env['NODE_ENV'] === 'development');
     this.#folders = (options.folders ?? ['templates']).map((f) => resolve(f));
     this.#loader = options.loader ?? (options.sources !== undefined ? new MemoryLoader(options.sources) : new FileSystemLoader(this.#folders));
+    this.#knownNames = options.loader !== undefined ? [] : options.sources !== undefined ? Object.keys(options.sources) : null;
     this.#onWarning = options.onWarning ?? ((m) => console.warn(m));
     this.#ownWarningSink = options.onWarning !== undefined;
     const filters: Record<string, FilterFn> = Object.create(null) as Record<string, FilterFn>;
@@ -198,6 +201,10 @@ export class Templates implements TemplateEngine {
 
   /** Compiles every template in the folders, so a broken template stops startup. Returns their names. */
   precompile(): string[] {
+    if (this.#knownNames !== null) {
+      for (const n of this.#knownNames) this.compile(n);
+      return [...this.#knownNames];
+    }
     const names: string[] = [];
     for (const folder of this.#folders) {
       let stack: string[];

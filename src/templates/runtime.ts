@@ -7,6 +7,8 @@
  */
 import { escapeHtml, isSafeHtml, SafeHtml, trustedHtml } from '../http/html.js';
 import type { RenderHooks } from '../http/template-engine.js';
+import { valuesEqual } from './tests.js';
+import { TemplateNotFoundError } from './errors.js';
 import { TemplateCycleError, TemplateError, TemplateRuntimeError, TemplateUndefinedError } from './errors.js';
 
 /** Names no template may read from an object: they lead to prototypes and constructors. */
@@ -115,6 +117,7 @@ export class RenderState {
 
   #load(name: string, from: string): CompiledTemplate {
     const t = this.engine.get(name, from);
+    if (t === null && from === name) throw new TemplateNotFoundError('E_TEMPLATE_NOT_FOUND', `Template '${name}' was not found`);
     if (t === null) {
       throw new TemplateRuntimeError('E_TEMPLATE_NOT_FOUND', `Template '${name}' was not found`, { template: from, line: 1, col: 1 });
     }
@@ -194,11 +197,33 @@ export class RenderState {
 // Value helpers used by generated code (module functions: no `this`, cheap to call).
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Prototypes whose members templates never see: JavaScript's own methods (`toString`,
+ * `constructor`, `valueOf`…) are not data, and calling them from a template is how sandboxes
+ * leak. Members of application classes (getters, methods) are still readable.
+ */
+const BUILTIN_PROTOTYPES: ReadonlySet<unknown> = new Set([
+  Object.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype, BigInt.prototype,
+  Symbol.prototype, Function.prototype, Date.prototype, RegExp.prototype, Error.prototype, Map.prototype,
+  Set.prototype, WeakMap.prototype, WeakSet.prototype, Promise.prototype, ArrayBuffer.prototype,
+  Object.getPrototypeOf(Uint8Array.prototype), Uint8Array.prototype,
+]);
+
+function readMember(obj: object, name: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(obj, name)) return (obj as Record<string, unknown>)[name];
+  for (let proto = Object.getPrototypeOf(obj) as object | null; proto !== null && !BUILTIN_PROTOTYPES.has(proto); proto = Object.getPrototypeOf(proto) as object | null) {
+    if (Object.prototype.hasOwnProperty.call(proto, name)) return (obj as Record<string, unknown>)[name];
+  }
+  return undefined;
+}
+
 /** `obj.name` for a static name already checked at compile time. */
 export function attr(obj: unknown, name: string): unknown {
   if (obj === null || obj === undefined) return undefined;
-  if (obj instanceof Map) return obj.get(name);
-  return (obj as Record<string, unknown>)[name];
+  if (typeof obj === 'object') return obj instanceof Map ? obj.get(name) : readMember(obj, name);
+  if (typeof obj === 'string') return name === 'length' ? obj.length : undefined;
+  if (typeof obj === 'function') return readMember(obj, name);
+  return undefined;
 }
 
 /** `obj[key]` for a key computed at render time. */
@@ -210,7 +235,7 @@ export function item(obj: unknown, key: unknown): unknown {
   }
   const k = String(key);
   if (isBlockedAttr(k)) return undefined;
-  return (obj as Record<string, unknown>)[k];
+  return attr(obj, k);
 }
 
 export function slice(obj: unknown, start: unknown, stop: unknown): unknown {
@@ -255,12 +280,9 @@ export function typeName(v: unknown): string {
   return typeof v;
 }
 
+/** `==`: Python-style value equality (lists and mappings compare by content), as `is eq` does. */
 export function eq(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (isSafeHtml(a) || isSafeHtml(b)) return String(a) === String(b);
-  if (a === null || b === null || a === undefined || b === undefined) return a === b || (a == null && b == null);
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => eq(x, b[i]));
-  return false;
+  return a === b || valuesEqual(a, b);
 }
 
 export function contains(container: unknown, value: unknown): boolean {
