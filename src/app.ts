@@ -128,7 +128,7 @@ export class App extends RouteGroup implements ContextHost {
    *
    * @example const server = await app.listen({ port: 0 })
    */
-  listen(options: ListenOptions = {}): Promise<RunningServer> {
+  async listen(options: ListenOptions = {}): Promise<RunningServer> {
     this.#compile();
     // A broken template stops a production start, not the first visitor who opens that page.
     if (this.settings.env === 'production') this.templates?.precompile?.();

@@ -83,6 +83,10 @@ class Compiler {
     let topCode: string;
     if (parent !== null) {
       this.#parentContexts = this.#env.parentBlockContexts(parent, this.#ast.name);
+      if (this.#parentContexts === null) {
+        // Caught here, so precompile() at a production start finds it, not the first visitor.
+        throw new TemplateSyntaxError('E_TEMPLATE_NOT_FOUND', `Template '${parent}' was not found (named by {% extends %})`, { template: this.#ast.name, line: ext!.line, col: ext!.col }, this.#source);
+      }
       if (this.#parentContexts !== null) for (const [k, v] of this.#parentContexts) this.#blockContexts.set(k, v.clone());
       topCode = this.#childTop(body);
     } else {

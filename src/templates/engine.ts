@@ -121,14 +121,14 @@ export class Templates implements TemplateEngine {
     this.#filterParams = params;
     this.#tests = Object.assign(Object.create(null) as Record<string, TestFn>, BUILTIN_TESTS, options.tests ?? {});
     const staticUrl = options.staticUrl ?? '/static/';
-    this.globals = Object.freeze(
-      Object.assign(Object.create(null) as Record<string, unknown>, {
-        range,
-        dict: (kw?: Record<string, unknown>) => ({ ...(kw ?? {}) }),
-        static: (path: unknown) => staticPath(staticUrl, path),
-        ...(options.globals ?? {}),
-      }),
-    );
+    // Not frozen: render data and top-level {% set %} shadow a global of the same name by
+    // assignment on an object that inherits from this one, which a frozen prototype forbids.
+    this.globals = Object.assign(Object.create(null) as Record<string, unknown>, {
+      range,
+      dict: (kw?: Record<string, unknown>) => ({ ...(kw ?? {}) }),
+      static: (path: unknown) => staticPath(staticUrl, path),
+      ...(options.globals ?? {}),
+    });
     const self = this;
     this.#compileEnv = {
       filters: new Set(Object.keys(filters)),

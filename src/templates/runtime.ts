@@ -363,7 +363,7 @@ export class LoopInfo {
 
 /** Wraps a non-template error thrown while rendering with the template location. */
 export function wrapError(err: unknown, t: { name: string; source: string; positions: readonly (readonly [number, number])[] }, pos: number): unknown {
-  if (err instanceof TemplateError) return err;
+  if (err instanceof TemplateError || err instanceof TemplateNotFoundError) return err;
   const [line, col] = t.positions[pos] ?? [1, 1];
   const message = err instanceof Error ? err.message : String(err);
   return new TemplateRuntimeError('E_TEMPLATE_RUNTIME', message, { template: t.name, line, col }, t.source, { cause: err });
