@@ -79,11 +79,15 @@ export function isSafeHtml(value: unknown): value is SafeHtml {
  * escapeHtml('<a href="x">Tom & Jerry\'s</a>');
  * // '&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;'
  */
+const NEEDS_ESCAPE = /[&<>"']/;
+
 export function escapeHtml(value: string): string {
+  // Fast path: most interpolated text has nothing to escape. A single-class regex test is linear
+  // and faster than a charCodeAt loop in V8 (and stays fast when some other library has made
+  // String.prototype megamorphic).
+  if (!NEEDS_ESCAPE.test(value)) return value;
   const length = value.length;
   let i = 0;
-  // Fast path: most interpolated text has nothing to escape, so find the first special character
-  // before allocating anything.
   for (; i < length; i++) {
     const code = value.charCodeAt(i);
     if (code === 0x26 || code === 0x3c || code === 0x3e || code === 0x22 || code === 0x27) break;

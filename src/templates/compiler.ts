@@ -21,6 +21,8 @@ export interface CompileEnv {
   readonly filters: ReadonlySet<string>;
   /** Positional parameter names of each filter, to map keyword arguments. */
   filterParams(name: string): readonly string[] | undefined;
+  /** Most arguments a filter takes after the value, when the compiler must check it (built-ins). */
+  filterMaxArgs?(name: string): number | undefined;
   readonly tests: ReadonlySet<string>;
   /** HTML contexts at the blocks of a parent template (compiling it if needed), or null if unknown. */
   parentBlockContexts(parent: string, child: string): ReadonlyMap<string, HtmlContextTracker> | null;
@@ -376,7 +378,7 @@ class Compiler {
 
   #include(n: A.IncludeNode, scope: Scope, tracker: HtmlContextTracker): string {
     this.#requireText(n, tracker, 'include');
-    const ctx = n.withContext ? this.#scopeContext(scope) : 'Object.create(rs.globals)';
+    const ctx = n.withContext ? this.#scopeContext(scope) : 'rs.newContext()';
     return `p = ${this.#pos(n)};\nout += rs.include(${q(n.template)}, ${ctx}, t.name, ${n.ignoreMissing});\n`;
   }
 
@@ -559,6 +561,10 @@ class Compiler {
         while (args.length < i) args.push('undefined');
         args[i] = this.#expr(k.value, scope);
       }
+    }
+    const max = this.#env.filterMaxArgs?.(e.name);
+    if (max !== undefined && args.length > max) {
+      throw this.#syntax(e, `Filter '${e.name}' takes at most ${max} argument${max === 1 ? '' : 's'}, got ${args.length}`);
     }
     return `F[${q(e.name)}](${[this.#expr(e.value, scope), ...args].join(', ')})`;
   }

@@ -112,10 +112,12 @@ export class Templates implements TemplateEngine {
     this.#ownWarningSink = options.onWarning !== undefined;
     const filters: Record<string, FilterFn> = Object.create(null) as Record<string, FilterFn>;
     const params: Record<string, readonly string[] | undefined> = Object.create(null) as Record<string, readonly string[] | undefined>;
+    const maxArgs: Record<string, number> = Object.create(null) as Record<string, number>;
     for (const [name, def] of Object.entries({ ...BUILTIN_FILTERS, ...(options.filters ?? {}) })) {
       if (name === 'safe') throw new TypeError("A filter named 'safe' cannot be registered: plain strings are always escaped in Rampart templates.");
-      filters[name] = typeof def === 'function' ? def : def.fn;
+      filters[name] = typeof def === 'function' ? def : (def.raw ?? def.fn);
       params[name] = typeof def === 'function' ? undefined : def.params;
+      if (typeof def !== 'function' && def.raw !== undefined && def.variadic !== true) maxArgs[name] = def.params?.length ?? 0;
     }
     this.#filters = filters;
     this.#filterParams = params;
@@ -127,12 +129,15 @@ export class Templates implements TemplateEngine {
       range,
       dict: (kw?: Record<string, unknown>) => ({ ...(kw ?? {}) }),
       static: (path: unknown) => staticPath(staticUrl, path),
+      // Rendered without a request there is no token; a request's render replaces this.
+      csrf_token: () => '',
       ...(options.globals ?? {}),
     });
     const self = this;
     this.#compileEnv = {
       filters: new Set(Object.keys(filters)),
       filterParams: (name) => params[name],
+      filterMaxArgs: (name) => maxArgs[name],
       tests: new Set(Object.keys(this.#tests)),
       parentBlockContexts: (parent, child) => {
         if (this.#compiling.includes(parent)) {
@@ -164,7 +169,7 @@ export class Templates implements TemplateEngine {
    */
   render(name: string, data: Readonly<Record<string, unknown>> = {}, hooks: RenderHooks = {}): SafeHtml {
     const rs = this.#state(hooks);
-    const ctx = Object.assign(Object.create(rs.globals) as Record<string, unknown>, data);
+    const ctx = rs.newContext(data);
     return trustedHtml(rs.renderTemplate(name, ctx, name));
   }
 
@@ -177,7 +182,7 @@ export class Templates implements TemplateEngine {
   renderString(source: string, data: Readonly<Record<string, unknown>> = {}, hooks: RenderHooks = {}, name = '<string>'): SafeHtml {
     const entry = this.#compileSource({ name, source, path: null, mtimeMs: 0 });
     const rs = this.#state(hooks);
-    const ctx = Object.assign(Object.create(rs.globals) as Record<string, unknown>, data);
+    const ctx = rs.newContext(data);
     if (entry.compiled.parent === null) return trustedHtml(entry.compiled.top(ctx, rs));
     const saved = this.#cache.get(name);
     this.#cache.set(name, entry);
@@ -227,12 +232,16 @@ export class Templates implements TemplateEngine {
   }
 
   #state(hooks: RenderHooks): R.RenderState {
-    const globals = Object.create(this.globals) as Record<string, unknown>;
+    const globals: Record<string, unknown> = {};
     if (hooks.urlFor !== undefined) globals['url_for'] = hooks.urlFor;
-    globals['csrf_token'] = () => hooks.csrfToken?.() ?? '';
+    if (hooks.csrfToken !== undefined) {
+      const token = hooks.csrfToken;
+      globals['csrf_token'] = () => token() ?? '';
+    }
     if (hooks.request !== undefined) globals['request'] = hooks.request;
     return new R.RenderState(this.#link, hooks, globals);
   }
+
 
   #entry(name: string): Entry | null {
     let entry = this.#cache.get(name);

@@ -29,6 +29,11 @@ import { Undefined } from './undefined.js';
 /** A filter: `fn(value, ...args)`, and the names of its positional arguments after the value. */
 export interface FilterDef {
   readonly fn: (value: unknown, ...args: unknown[]) => unknown;
+  /**
+   * The implementation without the argument checks of `fn`, for compiled templates: the compiler
+   * checks the argument count when it compiles, and compiled code never passes `Undefined`.
+   */
+  readonly raw?: (value: unknown, ...args: unknown[]) => unknown;
   /** Names of the positional arguments after the value, so keyword arguments can be mapped. */
   readonly params?: readonly string[];
   /** True when the filter takes more positional arguments than `params` names (`format`, `select`). */
@@ -151,17 +156,35 @@ function lookupPath(obj: unknown, path: readonly (string | number)[]): unknown {
 
 type Impl = (value: unknown, ...args: unknown[]) => unknown;
 
+const plain = (v: unknown): unknown => (typeof v === 'object' && v !== null && v instanceof Undefined ? undefined : v);
+
 function define(name: string, impl: Impl, params: readonly string[] = [], variadic = false): FilterDef {
   const max = params.length;
-  const fn = (value: unknown, ...args: unknown[]): unknown => {
+  const slow = (value: unknown, ...args: unknown[]): unknown => {
     if (!variadic && args.length > max) {
       throw new TypeError(`${name}: takes at most ${max} argument${max === 1 ? '' : 's'}, got ${args.length}`);
     }
-    if (value instanceof Undefined) value = undefined;
     for (let i = 0; i < args.length; i++) if (args[i] instanceof Undefined) args[i] = undefined;
-    return impl(value, ...args);
+    return impl(plain(value), ...args);
   };
-  return Object.freeze({ fn, params: Object.freeze([...params]), variadic });
+  // Templates call filters a lot: a fixed-arity path without rest arrays or spread calls.
+  function fn(value: unknown, a?: unknown, b?: unknown, c?: unknown, d?: unknown): unknown {
+    const n = arguments.length - 1;
+    if (variadic || n > 4 || n > max) return slow.apply(null, Array.prototype.slice.call(arguments) as [unknown, ...unknown[]]);
+    switch (n) {
+      case 0:
+        return impl(plain(value));
+      case 1:
+        return impl(plain(value), plain(a));
+      case 2:
+        return impl(plain(value), plain(a), plain(b));
+      case 3:
+        return impl(plain(value), plain(a), plain(b), plain(c));
+      default:
+        return impl(plain(value), plain(a), plain(b), plain(c), plain(d));
+    }
+  }
+  return Object.freeze({ fn, raw: impl, params: Object.freeze([...params]), variadic });
 }
 
 /** Python truthiness: none, false, 0, NaN, '' and empty lists, Maps, Sets and objects are false. */
@@ -319,6 +342,8 @@ function title(v: unknown): string {
     .join('');
 }
 
+const HAS_SURROGATE = /[\uD800-\uDFFF]/;
+
 function truncate(v: unknown, length: unknown, killwords: unknown, end: unknown, leeway: unknown): unknown {
   const max = optInt('truncate', 'length', length, 255, 0);
   const kill = optBool('truncate', 'killwords', killwords, false);
@@ -327,7 +352,16 @@ function truncate(v: unknown, length: unknown, killwords: unknown, end: unknown,
   if (Array.isArray(v)) return v.length <= max + slack ? v.slice() : v.slice(0, max);
   const s = toText('truncate', v);
   if (s.length <= max + slack) return s;
-  const chars = Array.from(s);
+  // Code units are code points unless the text has surrogate pairs: skip splitting it then.
+  const chars = HAS_SURROGATE.test(s) ? Array.from(s) : null;
+  if (chars === null) {
+    const endLength = codePointLength(endText);
+    if (max < endLength) throw new TypeError(`truncate: length must be at least the length of end (${endLength}), got ${max}`);
+    const cut = s.slice(0, max - endLength);
+    if (kill) return cut + endText;
+    const space = cut.lastIndexOf(' ');
+    return (space === -1 ? cut : cut.slice(0, space)) + endText;
+  }
   if (chars.length <= max + slack) return s;
   const endLength = codePointLength(endText);
   if (max < endLength) {
@@ -716,7 +750,12 @@ function round(v: unknown, precision: unknown, method: unknown): number {
   let r: number;
   // "common" rounds halves away from zero (2.5 → 3, -2.5 → -3), what the Jinja docs describe,
   // rather than Python's banker's rounding.
-  if (m === 'common') r = Math.sign(n) * shift(Math.round(shift(Math.abs(n), p)), -p);
+  if (m === 'common') {
+    // Scaling by 10**p and nudging by one part in 2**52 rounds decimal halves the way they read
+    // (1.005 → 1.01) without the string round trip of shift(); both agree to the last digit.
+    const scale = 10 ** p;
+    r = p <= 15 ? (Math.sign(n) * Math.round(Math.abs(n) * scale * (1 + Number.EPSILON))) / scale : Math.sign(n) * shift(Math.round(shift(Math.abs(n), p)), -p);
+  }
   else r = shift((m === 'ceil' ? Math.ceil : Math.floor)(shift(n, p)), -p);
   return r === 0 ? 0 : r;
 }
@@ -925,57 +964,92 @@ function dateParts(d: Date, zone: string): DateParts {
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
+/** A strftime-like code for date parts; unknown codes throw (checked when a format is first used). */
+function formatCode(code: string, p: DateParts): string {
+  switch (code) {
+    case 'Y':
+      return String(p.year).padStart(4, '0');
+    case 'y':
+      return pad2(p.year % 100);
+    case 'm':
+      return pad2(p.month);
+    case 'd':
+      return pad2(p.day);
+    case 'H':
+      return pad2(p.hour);
+    case 'I':
+      return pad2(p.hour % 12 === 0 ? 12 : p.hour % 12);
+    case 'M':
+      return pad2(p.minute);
+    case 'S':
+      return pad2(p.second);
+    case 'p':
+      return p.hour < 12 ? 'AM' : 'PM';
+    case 'b':
+      return MONTHS[p.month - 1]!.slice(0, 3);
+    case 'B':
+      return MONTHS[p.month - 1]!;
+    case 'a':
+      return WEEKDAYS[p.weekday]!.slice(0, 3);
+    case 'A':
+      return WEEKDAYS[p.weekday]!;
+    case 'j': {
+      const dayOfYear = (Date.UTC(p.year, p.month - 1, p.day) - Date.UTC(p.year, 0, 1)) / 86_400_000 + 1;
+      return String(dayOfYear).padStart(3, '0');
+    }
+    case 'Z':
+      return p.zoneName;
+    case 'z': {
+      const m = Math.abs(p.offsetMinutes);
+      return (p.offsetMinutes < 0 ? '-' : '+') + pad2(Math.floor(m / 60)) + pad2(m % 60);
+    }
+    case '%':
+      return '%';
+    case '':
+      throw new TypeError('date: the format ends with a lone "%" (write %% for a percent sign)');
+    default:
+      throw new TypeError(`date: unknown format code "%${code}"`);
+  }
+}
+
+// Formats split once into [literal, code, literal, code, …], so a page that formats 200 dates
+// parses its format string once.
+const formatCache = new Map<string, readonly string[]>();
+const MAX_CACHED_FORMATS = 256;
+const SAMPLE_PARTS: DateParts = { year: 2000, month: 1, day: 1, hour: 0, minute: 0, second: 0, weekday: 6, zoneName: 'UTC', offsetMinutes: 0 };
+
+function formatPieces(pattern: string): readonly string[] {
+  let pieces = formatCache.get(pattern);
+  if (pieces !== undefined) return pieces;
+  const out: string[] = [];
+  let literal = '';
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] !== '%') {
+      literal += pattern[i];
+      continue;
+    }
+    const code = pattern[i + 1] ?? '';
+    formatCode(code, SAMPLE_PARTS); // throws for an unknown or missing code
+    out.push(literal, code);
+    literal = '';
+    i++;
+  }
+  out.push(literal);
+  pieces = Object.freeze(out);
+  if (formatCache.size >= MAX_CACHED_FORMATS) formatCache.clear();
+  formatCache.set(pattern, pieces);
+  return pieces;
+}
+
 function date(v: unknown, fmt: unknown, timezone: unknown): string {
   const pattern = optString('date', 'format', fmt, DEFAULT_DATE_FORMAT);
   const zone = optString('date', 'timezone', timezone, 'UTC');
   if (v === undefined || v === null) return '';
+  const pieces = formatPieces(pattern);
   const p = dateParts(toDate(v), zone);
-  return pattern.replace(/%(.?)/gs, (_, code: string) => {
-    switch (code) {
-      case 'Y':
-        return String(p.year).padStart(4, '0');
-      case 'y':
-        return pad2(p.year % 100);
-      case 'm':
-        return pad2(p.month);
-      case 'd':
-        return pad2(p.day);
-      case 'H':
-        return pad2(p.hour);
-      case 'I':
-        return pad2(p.hour % 12 === 0 ? 12 : p.hour % 12);
-      case 'M':
-        return pad2(p.minute);
-      case 'S':
-        return pad2(p.second);
-      case 'p':
-        return p.hour < 12 ? 'AM' : 'PM';
-      case 'b':
-        return MONTHS[p.month - 1]!.slice(0, 3);
-      case 'B':
-        return MONTHS[p.month - 1]!;
-      case 'a':
-        return WEEKDAYS[p.weekday]!.slice(0, 3);
-      case 'A':
-        return WEEKDAYS[p.weekday]!;
-      case 'j': {
-        const dayOfYear = (Date.UTC(p.year, p.month - 1, p.day) - Date.UTC(p.year, 0, 1)) / 86_400_000 + 1;
-        return String(dayOfYear).padStart(3, '0');
-      }
-      case 'Z':
-        return p.zoneName;
-      case 'z': {
-        const m = Math.abs(p.offsetMinutes);
-        return (p.offsetMinutes < 0 ? '-' : '+') + pad2(Math.floor(m / 60)) + pad2(m % 60);
-      }
-      case '%':
-        return '%';
-      case '':
-        throw new TypeError('date: the format ends with a lone "%" (write %% for a percent sign)');
-      default:
-        throw new TypeError(`date: unknown format code "%${code}"`);
-    }
-  });
+  let out = pieces[0]!;
+  for (let i = 1; i < pieces.length; i += 2) out += formatCode(pieces[i]!, p) + pieces[i + 1]!;
+  return out;
 }
 
 // =============================================================================================

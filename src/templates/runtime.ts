@@ -61,17 +61,29 @@ function isMacro(fn: unknown): fn is MacroFn {
 export class RenderState {
   readonly engine: EngineLink;
   readonly hooks: RenderHooks;
-  /** Globals of this render (engine globals plus request-bound ones such as url_for). */
-  readonly globals: Record<string, unknown>;
+  /** Request-bound globals of this render (url_for, csrf_token, request), copied into each context. */
+  readonly hookGlobals: Readonly<Record<string, unknown>>;
   /** Block overrides by name: most-derived template first. */
   readonly blocks = new Map<string, BlockFn[]>();
   depth = 0;
   readonly #stack: string[] = [];
 
-  constructor(engine: EngineLink, hooks: RenderHooks, globals: Record<string, unknown>) {
+  constructor(engine: EngineLink, hooks: RenderHooks, hookGlobals: Readonly<Record<string, unknown>>) {
     this.engine = engine;
     this.hooks = hooks;
-    this.globals = globals;
+    this.hookGlobals = hookGlobals;
+  }
+
+  /**
+   * A fresh template context: the engine globals as prototype (always the same object, so V8
+   * keeps one shape for every render's context), the request globals, then `data`.
+   */
+  newContext(data?: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    const ctx = Object.create(this.engine.globals) as Record<string, unknown>;
+    const hooks = this.hookGlobals;
+    for (const k in hooks) ctx[k] = hooks[k];
+    if (data !== undefined) for (const k of Object.keys(data)) ctx[k] = data[k];
+    return ctx;
   }
 
   /** Renders a template by name with a context, following `extends` (used for render and include). */
@@ -147,7 +159,24 @@ export class RenderState {
     const list = this.blocks.get(name);
     const fn = list === undefined ? (level === 0 ? own : undefined) : list[level];
     if (fn === undefined) return '';
-    return this.#enter(`block ${name}`, () => fn(ctx, this, level));
+    const label = `block ${name}`;
+    if (++this.depth > MAX_RENDER_DEPTH) this.#tooDeep(label);
+    this.#stack.push(label);
+    try {
+      return fn(ctx, this, level);
+    } finally {
+      this.#stack.pop();
+      this.depth--;
+    }
+  }
+
+  #tooDeep(name: string): never {
+    this.depth = 0;
+    throw new TemplateCycleError('E_TEMPLATE_RECURSION', `Templates nest deeper than ${MAX_RENDER_DEPTH} levels (an include or macro calls itself without end?): ${this.#stack.slice(-5).join(' → ')} → ${name}`, {
+      template: name,
+      line: 1,
+      col: 1,
+    });
   }
 
   /** Whether a parent block exists for `super()`. */
@@ -164,7 +193,7 @@ export class RenderState {
   /** Runs a template for its exports (macros and top-level variables), without output. */
   importTemplate(name: string, from: string): Record<string, unknown> {
     const t = this.#load(name, from);
-    const ctx = Object.create(this.globals) as Record<string, unknown>;
+    const ctx = this.newContext();
     this.#enter(name, () => t.top(ctx, this));
     const exports = Object.create(null) as Record<string, unknown>;
     for (const k of Object.keys(ctx)) exports[k] = ctx[k];
@@ -173,8 +202,17 @@ export class RenderState {
 
   /** Wraps a compiled macro body so calls are counted against the depth bound. */
   macro(name: string, body: (args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>) => string): MacroFn {
-    const fn = ((args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>) =>
-      trustedHtml(this.#enter(`macro ${name}`, () => body(args, kwargs)))) as MacroFn;
+    const label = `macro ${name}`;
+    const fn = ((args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>) => {
+      if (++this.depth > MAX_RENDER_DEPTH) this.#tooDeep(label);
+      this.#stack.push(label);
+      try {
+        return trustedHtml(body(args, kwargs));
+      } finally {
+        this.#stack.pop();
+        this.depth--;
+      }
+    }) as MacroFn;
     Object.defineProperty(fn, 'rampartMacro', { value: true });
     Object.defineProperty(fn, 'name', { value: name });
     return fn;
@@ -210,7 +248,11 @@ const BUILTIN_PROTOTYPES: ReadonlySet<unknown> = new Set([
 ]);
 
 function readMember(obj: object, name: string): unknown {
-  if (Object.prototype.hasOwnProperty.call(obj, name)) return (obj as Record<string, unknown>)[name];
+  const value = (obj as Record<string, unknown>)[name];
+  // Data is returned at once. What built-in prototypes hold besides methods is harmless data
+  // (a Set's size, an Error's message); only functions need to prove they are not built-ins.
+  if (typeof value !== 'function') return value;
+  if (Object.prototype.hasOwnProperty.call(obj, name)) return value;
   for (let proto = Object.getPrototypeOf(obj) as object | null; proto !== null && !BUILTIN_PROTOTYPES.has(proto); proto = Object.getPrototypeOf(proto) as object | null) {
     if (Object.prototype.hasOwnProperty.call(proto, name)) return (obj as Record<string, unknown>)[name];
   }
