@@ -5,16 +5,16 @@ import { parse } from 'parse5';
 import ts from 'typescript';
 import { html as htmlTag, trustedHtml } from '../http/html.js';
 import {
-  ESCAPERS, SAFE_URL_FALLBACK, attr, attrUnquoted, cssString, cssStringAttrUnquoted, html, jsString,
-  jsStringAttrUnquoted, jsValue, rcdata, url, urlPart, urlPartUnquoted, urlUnquoted,
+  ESCAPERS, SAFE_URL_FALLBACK, attr, attrUnquoted, attrUnquotedRest, cssString, cssStringAttrUnquoted, html,
+  jsString, jsStringAttrUnquoted, jsValue, rcdata, url, urlPart, urlPartUnquoted, urlUnquoted, urlUnquotedRest,
 } from './escape.js';
 import { HtmlContextTracker, chooseEscaper } from './html-context.js';
-import type { EscaperName } from './html-context.js';
+import type { EscaperName, HtmlContext } from './html-context.js';
 
 const NAMES: EscaperName[] = [
-  'html', 'rcdata', 'attr', 'attrUnquoted', 'url', 'urlUnquoted', 'urlPart', 'urlPartUnquoted',
-  'jsValue', 'jsString', 'jsStringAttr', 'jsStringAttrUnquoted', 'cssString', 'cssStringAttr',
-  'cssStringAttrUnquoted',
+  'html', 'rcdata', 'attr', 'attrUnquoted', 'attrUnquotedRest', 'url', 'urlUnquoted', 'urlUnquotedRest',
+  'urlPart', 'urlPartUnquoted', 'jsValue', 'jsString', 'jsStringAttr', 'jsStringAttrUnquoted', 'cssString',
+  'cssStringAttr', 'cssStringAttrUnquoted',
 ];
 
 const PAYLOADS = [
@@ -105,6 +105,24 @@ const EXPECTED: Record<EscaperName, string[]> = {
     "\u2028",
     "&#123;&#123;&#32;7&#42;7&#32;&#125;&#125;",
   ],
+  // The same for every non-empty value.
+  attrUnquotedRest: [
+    "&lt;script&gt;alert&#40;1&#41;&lt;&#47;script&gt;",
+    "&quot;&gt;&lt;img&#32;src&#61;x&#32;onerror&#61;alert&#40;1&#41;&gt;",
+    "&#39;&#32;onmouseover&#61;&#39;alert&#40;1&#41;",
+    "x&#32;onmouseover&#61;alert&#40;1&#41;",
+    "javascript&#58;alert&#40;1&#41;",
+    "JaVaScRiPt&#58;alert&#40;1&#41;",
+    "&amp;&#35;106&#59;avascript&#58;alert&#40;1&#41;",
+    "java&#9;script&#58;alert&#40;1&#41;",
+    "&#32;javascript&#58;alert&#40;1&#41;",
+    "data&#58;text&#47;html&#59;base64&#44;PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg&#61;&#61;",
+    "vbscript&#58;msgbox&#40;1&#41;",
+    "&lt;&#47;script&gt;&lt;script&gt;alert&#40;1&#41;&lt;&#47;script&gt;",
+    "&lt;&#47;style&gt;&lt;script&gt;",
+    "\u2028",
+    "&#123;&#123;&#32;7&#42;7&#32;&#125;&#125;",
+  ],
   url: [
     "%3Cscript%3Ealert%281%29%3C/script%3E",
     "%22%3E%3Cimg%20src=x%20onerror=alert%281%29%3E",
@@ -123,6 +141,23 @@ const EXPECTED: Record<EscaperName, string[]> = {
     "%7B%7B%207*7%20%7D%7D",
   ],
   urlUnquoted: [
+    "%3Cscript%3Ealert%281%29%3C/script%3E",
+    "%22%3E%3Cimg%20src=x%20onerror=alert%281%29%3E",
+    "%27%20onmouseover=%27alert%281%29",
+    "x%20onmouseover=alert%281%29",
+    "about:invalid#rampart-blocked",
+    "about:invalid#rampart-blocked",
+    "&amp;#106;avascript:alert%281%29",
+    "about:invalid#rampart-blocked",
+    "about:invalid#rampart-blocked",
+    "about:invalid#rampart-blocked",
+    "about:invalid#rampart-blocked",
+    "%3C/script%3E%3Cscript%3Ealert%281%29%3C/script%3E",
+    "%3C/style%3E%3Cscript%3E",
+    "%E2%80%A8",
+    "%7B%7B%207*7%20%7D%7D",
+  ],
+  urlUnquotedRest: [
     "%3Cscript%3Ealert%281%29%3C/script%3E",
     "%22%3E%3Cimg%20src=x%20onerror=alert%281%29%3E",
     "%27%20onmouseover=%27alert%281%29",
@@ -316,6 +351,7 @@ test('ESCAPERS has every escaper by name, frozen', () => {
 
 test('null and undefined are empty everywhere but in jsValue', () => {
   for (const name of NAMES) {
+    // Only the escapers for the start of an unquoted value write an empty value as `""`.
     const expected = name === 'jsValue' ? 'null' : name === 'attrUnquoted' || name === 'urlUnquoted' ? '""' : '';
     assert.equal(ESCAPERS[name](null), expected, name);
     assert.equal(ESCAPERS[name](undefined), expected, name);
@@ -380,6 +416,17 @@ test('attrUnquoted leaves only [A-Za-z0-9_.-] and non-ASCII as they are', () => 
   assert.equal(attrUnquoted(null), '""');
 });
 
+test('attrUnquotedRest is attrUnquoted, but adds nothing for an empty value', () => {
+  // Chosen after the first character of the value (`class=a{{ x }}`), where `""` would be text.
+  assert.equal(attrUnquotedRest(''), '');
+  assert.equal(attrUnquotedRest(null), '');
+  assert.equal(attrUnquotedRest(undefined), '');
+  assert.equal(attrUnquotedRest('a b'), 'a&#32;b');
+  assert.equal(attrUnquotedRest('a=b>c<d"e\'f`g/h'), attrUnquoted('a=b>c<d"e\'f`g/h'));
+  const word = 'abc-DEF_1.2';
+  assert.ok(Object.is(attrUnquotedRest(word), word));
+});
+
 // --- URLs -------------------------------------------------------------------------------------
 
 test('url lets http, https, mailto, tel and relative URLs through', () => {
@@ -440,6 +487,12 @@ test('url percent-encodes what is not allowed in URLs and keeps what is', () => 
   assert.equal(url(''), '');
   assert.equal(urlUnquoted(''), '""');
   assert.equal(urlUnquoted('   '), '""');
+  // Where a URL starts inside an unquoted value (`srcset=,{{ u }}`), empty adds nothing.
+  assert.equal(urlUnquotedRest(''), '');
+  assert.equal(urlUnquotedRest('   '), '');
+  assert.equal(urlUnquotedRest('/a b'), '/a%20b');
+  assert.equal(urlUnquotedRest('javascript:alert(1)'), SAFE_URL_FALLBACK);
+  assert.equal(urlUnquotedRest('javascript'), './javascript');
 });
 
 test('urlPart encodes like encodeURIComponent plus !\'()*', () => {
@@ -592,17 +645,23 @@ test('property: quoted attribute escapers never end the value', () => {
 });
 
 test('property: unquoted attribute escapers never end the value or start another attribute', () => {
-  for (const name of ['attrUnquoted', 'urlUnquoted', 'urlPartUnquoted', 'jsStringAttrUnquoted', 'cssStringAttrUnquoted'] as const) {
+  const startsValue = new Set(['attrUnquoted', 'urlUnquoted']);
+  for (const name of ['attrUnquoted', 'attrUnquotedRest', 'urlUnquoted', 'urlUnquotedRest', 'urlPartUnquoted', 'jsStringAttrUnquoted', 'cssStringAttrUnquoted'] as const) {
     fc.assert(
       fc.property(payload, (s) => {
         const out = ESCAPERS[name](s);
         // `=` may remain in URLs: inside an unquoted value it is an ordinary character.
-        const forbidden = name === 'urlUnquoted' ? /[\t\n\f\r "'<>`]/ : /[\t\n\f\r "'<=>`]/;
-        if (out !== '""' && out !== '') assert.ok(!forbidden.test(out), `${name}: ${JSON.stringify(out)}`);
-        // At the start of the value, and after a literal start.
-        for (const doc of [`<p title=${out} id=end>x</p>`, `<p title=a${out} id=end>x</p>`]) {
-          if (out === '' && !doc.includes('title=a')) continue; // only urlPart/js/css can be empty, never at the start
-          assert.deepEqual(shape(doc), ['html[]', 'head[]', 'body[]', 'p[title id]'], doc);
+        const forbidden = name.startsWith('urlUnquoted') ? /[\t\n\f\r "'<>`]/ : /[\t\n\f\r "'<=>`]/;
+        if (out !== '""') assert.ok(!forbidden.test(out), `${name}: ${JSON.stringify(out)}`);
+        // Only the escapers for the start of a value write `""`, and only for an empty value.
+        if (out === '""') assert.ok(startsValue.has(name), name);
+        // At the start of the value (for those chosen there: the others never are), and after a
+        // literal start, where the value is exactly the literal and the decoded output.
+        const docs = startsValue.has(name) ? [`<p title=${out} id=end>x</p>`, `<p title=a${out} id=end>x</p>`] : [`<p title=a${out} id=end>x</p>`];
+        for (const doc of docs) assert.deepEqual(shape(doc), ['html[]', 'head[]', 'body[]', 'p[title id]'], doc);
+        if (!startsValue.has(name)) {
+          const value = attrValue(`<p title=a${out} id=end>x</p>`, 'p', 'title');
+          assert.equal(value === 'a', out === '', `${name}: an empty output adds nothing, another adds something`);
         }
       }),
       RUNS,
@@ -824,4 +883,315 @@ test('end to end: the classic payloads in each context of a page', () => {
       }
     }
   }
+});
+
+// --- end to end with branches: equals() relaxations and the empty start of unquoted values ---------
+
+/** Template pieces: text, or null for an output. */
+type Piece = string | null;
+
+interface Hole {
+  readonly escape: (v: unknown) => string;
+  /** Where the tracker said the output is. */
+  readonly context: HtmlContext;
+}
+
+interface Segments {
+  /** Literal text and outputs, in order. */
+  readonly parts: readonly (string | Hole)[];
+}
+
+/**
+ * Compiles pieces onto `tracker` the way the compiler does: text moves it (nonce and CSRF
+ * insertions included), an output takes the escaper chooseEscaper gives. Null when an output is
+ * refused: refusing is always safe, so those templates are not checked further.
+ */
+function compilePieces(tracker: HtmlContextTracker, pieces: readonly Piece[]): Segments | null {
+  const parts: (string | Hole)[] = [];
+  for (const piece of pieces) {
+    if (piece === null) {
+      const choice = chooseEscaper(tracker.context);
+      if ('refused' in choice) return null;
+      parts.push({ escape: ESCAPERS[choice.escaper], context: tracker.context });
+      tracker.afterOutput();
+      continue;
+    }
+    let text = piece;
+    for (const ins of [...tracker.feed(piece)].reverse()) {
+      const added = ins.kind === 'nonce' ? ' nonce="n0nce"' : '<input type=hidden name=csrf value=t0ken>';
+      text = text.slice(0, ins.offset) + added + text.slice(ins.offset);
+    }
+    parts.push(text);
+  }
+  return { parts };
+}
+
+/**
+ * `pre {% if %} a {% else %} b {% endif %} post`, compiled as the compiler does: the branches start
+ * from the same tracker, must end equal, and `post` continues from the end of the first branch.
+ * Returns the page of each branch (only `a` when the branches end unequal, as if there were no b).
+ */
+function compileBranches(pre: readonly Piece[], a: readonly Piece[], b: readonly Piece[], post: readonly Piece[]): Segments[] {
+  const t = new HtmlContextTracker();
+  const start = compilePieces(t, pre);
+  if (start === null) return [];
+  const ta = t.clone();
+  const tb = t.clone();
+  const sa = compilePieces(ta, a);
+  if (sa === null) return [];
+  const sb = compilePieces(tb, b);
+  const merged = sb !== null && ta.equals(tb);
+  const end = compilePieces(ta, post);
+  if (end === null) return [];
+  const pages = [{ parts: [...start.parts, ...sa.parts, ...end.parts] }];
+  if (merged) pages.push({ parts: [...start.parts, ...sb.parts, ...end.parts] });
+  return pages;
+}
+
+/** A harmless value that shows where output `i` lands. */
+const marker = (i: number): string => `zq${i}q`;
+
+function renderSegments(page: Segments, values: readonly unknown[], benign: boolean): string {
+  let out = '';
+  let i = 0;
+  for (const item of page.parts) {
+    if (typeof item === 'string') {
+      out += item;
+      continue;
+    }
+    const part = item.escape;
+    const n = i++;
+    const v = values[n % values.length];
+    const o = part(v);
+    // The harmless value of the same kind: empty (an empty output at the start of an unquoted value
+    // is `""`, which ends the value: the author's template, not the data, decides what follows),
+    // blank (element text that is blank or not decides where the tree builder puts the next
+    // elements: `{{ x }}</p>` makes a <p> only after text), or anything else.
+    if (!benign) out += o;
+    // A number may glue to the code around it (`1.5{{ x }}`), so it is its own harmless value.
+    else if (typeof v === 'number') out += o;
+    else if (o === '""' || o === '') out += part('');
+    else out += /^[\t\n\f\r ]+$/.test(o) ? o : part(marker(n));
+  }
+  return out;
+}
+
+type Found =
+  | { readonly in: 'text'; readonly parent: string; readonly html: boolean }
+  | { readonly in: 'attr'; readonly element: string; readonly name: string }
+  | { readonly in: 'comment' };
+
+type Node5Any = Node5 & { data?: string; namespaceURI?: string };
+
+/** Where `text` occurs in the parsed page: a text node (and its parent), an attribute, a comment. */
+function locate(node: Node5Any, text: string, parent: Node5Any | null = null): Found | null {
+  if (node.nodeName === '#text' && node.value?.includes(text)) {
+    return { in: 'text', parent: parent?.tagName?.toLowerCase() ?? '', html: parent?.namespaceURI === 'http://www.w3.org/1999/xhtml' };
+  }
+  if (node.nodeName === '#comment' && node.data?.includes(text)) return { in: 'comment' };
+  for (const a of (node.attrs ?? []) as { name: string; prefix?: string; value: string }[]) {
+    if (a.value.includes(text)) return { in: 'attr', element: node.tagName!.toLowerCase(), name: a.prefix ? `${a.prefix}:${a.name}` : a.name };
+  }
+  for (const child of node.childNodes ?? []) {
+    const found = locate(child, text, node);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+const RAW_PARENTS = new Set(['script', 'style', 'title', 'textarea', 'xmp', 'iframe', 'noembed', 'noframes']);
+
+/** The kind the tracker gives attribute `name` of `element`. */
+function attrKind(element: string, name: string): HtmlContext['attr'] {
+  const t = new HtmlContextTracker();
+  t.feed(`<${element} ${name}="`);
+  return t.context.attr;
+}
+
+/**
+ * Whether the parser put the output where the tracker said it was. For attributes the kind is
+ * compared, not the name: branches that end in values of two attributes of one kind merge.
+ */
+function landedWhereTracked(context: HtmlContext, found: Found): boolean {
+  switch (context.state) {
+    case 'text':
+      return found.in === 'text' && !(found.html && RAW_PARENTS.has(found.parent));
+    case 'rcdata':
+    case 'script':
+    case 'style':
+      return found.in === 'text' && found.html && found.parent === context.element;
+    case 'attrValue':
+    case 'beforeValue':
+      return found.in === 'attr' && found.element === context.element && attrKind(found.element, found.name) === context.attr;
+    default:
+      return false;
+  }
+}
+
+/**
+ * The syntax tree of a script as a list of node kinds; null when V8 does not compile it (it would
+ * not run: `new Function` compiles, it does not call); 'valid' when V8 does but TypeScript's
+ * parser cannot (HTML-like comments), so that only validity is compared.
+ */
+function jsShape(code: string): string[] | 'valid' | null {
+  try {
+    new Function(code); // eslint-disable-line no-new-func, @typescript-eslint/no-implied-eval
+  } catch (err) {
+    if (err instanceof SyntaxError) return null;
+    throw err;
+  }
+  const file = ts.createSourceFile('x.js', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+  if ((file as unknown as { parseDiagnostics: readonly unknown[] }).parseDiagnostics.length > 0) return 'valid';
+  const kinds: string[] = [];
+  const walk = (node: ts.Node): void => {
+    kinds.push(ts.SyntaxKind[node.kind]);
+    ts.forEachChild(node, walk);
+  };
+  walk(file);
+  return kinds;
+}
+
+/** The payload page has the elements, attributes, script syntax and URL schemes of the harmless one. */
+function checkPage(page: Segments, values: readonly unknown[], what: string): void {
+  const benignPage = renderSegments(page, values, true);
+  const rendered = renderSegments(page, values, false);
+  const benign = parseHtml(benignPage);
+  const doc = parseHtml(rendered);
+  // Each output lands where the tracker said (the parser may drop it: a repeated attribute).
+  page.parts.filter((p): p is Hole => typeof p !== 'string').forEach((hole, i) => {
+    const found = locate(benign, marker(i));
+    if (found !== null) {
+      assert.ok(landedWhereTracked(hole.context, found), `${what}: output ${i} is ${JSON.stringify(found)}, tracked as ${hole.context.state} ${hole.context.attrName} of <${hole.context.element}>\n${benignPage}`);
+    }
+  });
+  // Whether text is empty, blank or not moves an element between head and body (`{{ x }}<title>`):
+  // the tree builder's business, not an injection, so the implied html, head and body are left out.
+  const names = (d: Node5) =>
+    elements(d)
+      .filter((e) => !['html', 'head', 'body'].includes(e.tagName!) || (e.attrs ?? []).length > 0)
+      .map((e) => `${e.tagName}[${(e.attrs ?? []).map((a) => a.name).join(' ')}]`);
+  assert.deepEqual(names(doc), names(benign), `${what}\n${rendered}\nvs\n${benignPage}`);
+  // The same syntax tree, or no valid script either way (a script that does not parse runs nothing).
+  const benignScripts = scriptsOf(benign);
+  scriptsOf(doc).forEach((code, i) => {
+    assert.deepEqual(jsShape(code), jsShape(benignScripts[i]!), `${what}\n${code}\nvs\n${benignScripts[i]}`);
+  });
+  for (const e of elements(doc)) {
+    for (const a of e.attrs ?? []) {
+      // The fallback may be followed by the template's own text: `about:` stays inert.
+      if ((a.name === 'href' || a.name === 'src' || a.name === 'action') && !a.value.startsWith(SAFE_URL_FALLBACK)) {
+        assert.ok(ALLOWED_PROTOCOLS.has(protocolOf(a.value)), `${what}: ${a.name}=${JSON.stringify(a.value)}`);
+      }
+    }
+  }
+}
+
+const JS_PAYLOAD = fc.oneof(
+  payload,
+  fc.integer({ min: -9, max: 99 }),
+  fc.constantFrom(0.5, 1e21),
+  fc.constantFrom('"', "'", '`', '+alert(1)+', '"+alert(1)+"', "'+alert(1)+'", '*/alert(1)/*', '\n', '</script>', '1', ''),
+);
+
+// Operands that end in different ways (a number is "after an operand" like a string or a call), and
+// what may follow them at once: a member access, a keyword, a dot then a slash (`1./"/` divides).
+const JS_OPERANDS: readonly (readonly Piece[])[] = [
+  ['1'], ['1.5'], ['42'], ['0x1f'], ['1e3'], ['"two"'], ["'t'"], ['`t`'], ['/r"/g'], ['f(x)'], ['a[0]'],
+  ['x'], ['y'], [null], ['"', null, '"'], ["'", null, "'"], ['`', null, '`'], ['1.'], ['(1)'],
+];
+const JS_FOLLOW: readonly string[] = ['', '.length', '.in', '.5', 'in /"/', ' in /"/', './"/', '/2', ' / 2', '++', ' + 1', 'x', ' ', '\n'];
+const JS_TAIL: readonly (readonly Piece[])[] = [
+  [' / '], ['/'], [' + '], [' in '], [', '], ['; s = '], ['; // "\n'], ['"/"'], ['"/;"'], [`'"'`], ['/"/'], ['1'], ['x'],
+  [null], ['"', null, '"'], ["'", null, "'"], ['(1)'], ['.length'], [' /* " */ '], ['`${', null, '}`'],
+];
+
+test('property: branches that end in equal JavaScript contexts keep every page safe', () => {
+  const operand = fc.constantFrom(...JS_OPERANDS);
+  const tail = fc.array(fc.constantFrom(...JS_TAIL), { maxLength: 6 }).map((xs) => xs.flat());
+  let merged = 0;
+  fc.assert(
+    fc.property(
+      fc.constantFrom('var a = ', 'f(', 'x = y + ', 'return '),
+      operand, operand, fc.constantFrom(...JS_FOLLOW), tail, fc.array(JS_PAYLOAD, { minLength: 1, maxLength: 6 }),
+      (pre, a, b, follow, rest, values) => {
+        const pages = compileBranches([`<script>${pre}`], a, b, [follow, ...rest, ';</script>']);
+        if (pages.length === 2) merged++;
+        pages.forEach((page, i) => checkPage(page, values, JSON.stringify({ pre, a, b, follow, rest, branch: i })));
+      },
+    ),
+    { numRuns: 1500 },
+  );
+  assert.ok(merged > 100, `only ${merged} templates had branches that merge`);
+});
+
+// Tails that make a misread after the branch visible: a string with an output, then a quote in a
+// comment, so the page is valid JavaScript exactly when the output is read right.
+const JS_PROBES: readonly (readonly Piece[])[] = [
+  ['; s = "', null, '"; // "\n'],
+  ["; s = '", null, "'; // '\n"],
+  [' + "', null, '" // "\n'],
+  ['; s = ', null, '; // "\n'],
+];
+
+test('every pair of JavaScript operands, what follows them and a probe: pages stay safe', () => {
+  const values = ['+alert(1)+', 1, '"+alert(1)+"', 0.5, "'+alert(1)+'", '</script><b>'];
+  let pages = 0;
+  for (const a of JS_OPERANDS) {
+    for (const b of JS_OPERANDS) {
+      for (const follow of JS_FOLLOW) {
+        for (const probe of JS_PROBES) {
+          for (const page of compileBranches(['<script>var a = '], a, b, [follow, ...probe, ';</script>'])) {
+            pages++;
+            checkPage(page, values, JSON.stringify({ a, b, follow, probe }));
+            checkPage(page, [...values].reverse(), JSON.stringify({ a, b, follow, probe }));
+          }
+        }
+      }
+    }
+  }
+  assert.ok(pages > 20_000, `${pages} pages`);
+});
+
+// Markup pieces around unquoted values that start with an output, quotes and tags.
+const HTML_PIECES: readonly Piece[] = [
+  '<p>', '</p>', '<a href=', '<a href="', '<p title=', "<p title='", '<b class=', '<img srcset=', '<form method=post action=',
+  '<script src=', '"', "'", ' ', '>', '=', '/', '-x', 'a', ',', '?q=', 'onclick=', "onclick='", "onclick='1>", 'onclick="f(\'',
+  "')", 'nonce=', 'method=', 'post', '<script>', '</script>', 'var a = ', '<title>', '</title>', '<svg>', '</svg>', '<!--',
+  '-->', '&', '&quot;', '1', '"two"', '.', 'in', null, null, null, null,
+];
+
+test('property: random markup with outputs and branches keeps every page safe', () => {
+  const pieces = fc.array(fc.constantFrom(...HTML_PIECES), { maxLength: 10 });
+  let compiled = 0;
+  fc.assert(
+    fc.property(pieces, pieces, pieces, pieces, fc.array(payload, { minLength: 1, maxLength: 6 }), (pre, a, b, post, values) => {
+      const pages = compileBranches(pre, a, b, post);
+      if (pages.length > 0) compiled++;
+      pages.forEach((page, i) => checkPage(page, values, JSON.stringify({ pre, a, b, post, branch: i })));
+    }),
+    { numRuns: 3000 },
+  );
+  assert.ok(compiled > 500, `only ${compiled} templates compiled`);
+});
+
+test('end to end: the two holes these changes close', () => {
+  const page = (source: string, ...values: unknown[]): string | null => {
+    const pages = compileBranches(source.split('{}').flatMap((s, i) => (i === 0 ? [s] : [null, s])), [], [], []);
+    return pages.length === 0 ? null : renderSegments(pages[0]!, values, false);
+  };
+  // An empty value adds nothing in the middle of an unquoted value.
+  assert.equal(page('<p class=a{} id=i>x</p>', ''), '<p class=a id=i>x</p>');
+  assert.equal(page('<p class={}-x id={}>x</p>', 'c'), '<p class=c-x id=c>x</p>');
+  // With an empty first output (`title=""`), what follows is not where the tracker would think:
+  // `<p title=""onclick='1>0||alert(1)//</p><p class='z'>` was an event handler. Refused now.
+  assert.equal(page("<p title={}onclick='1>{}</p><p class='z'>", '', '0||alert(1)//'), null);
+  assert.equal(page('<a href={}/{}>x</a>', '', 'x'), null);
+  assert.equal(page('<input value={}{}>', 'x', ''), null);
+  // After an output (here the number 1), `./"/` divides by a string, so the second output is in
+  // code. It was taken for a string (`/"/` a regexp), and `+alert(1)+` ran; now it is JSON, and the
+  // page is a syntax error that runs nothing.
+  const js = page('<script>var a = {}./"/; s = "{}"; //"</script>', 1, '+alert(1)+');
+  assert.equal(js, '<script nonce="n0nce">var a = 1./"/; s = ""+alert(1)+""; //"</script>');
+  assert.equal(jsShape('var a = 1./"/; s = ""+alert(1)+""; //"'), null);
+  assert.notEqual(jsShape('var a = 1./"/; s = "+alert(1)+"; //"'), null); // what it was: valid, and it ran
 });

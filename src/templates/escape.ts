@@ -10,11 +10,14 @@
  *
  * Outputs of the escapers for unquoted attribute values never contain whitespace, quotes, `<`, `>` or
  * a backtick (nor `=`, except inside a URL, where it is an ordinary character of the value), so they
- * cannot end the value or start another attribute. An empty value is the
- * one exception: {@link attrUnquoted} and {@link urlUnquoted}, which may stand at the very start of a
- * value, return `""` for it, because `title= href=x` would make `href=x` the value of `title`
- * (`title=""` is exactly an empty value; in the middle of a value, `class=a{{x}}`, it adds two quote
- * characters to the value and nothing else).
+ * cannot end the value or start another attribute. An empty value is the one exception:
+ * {@link attrUnquoted} and {@link urlUnquoted}, chosen only for an output at the very start of an
+ * unquoted value, return `""` for it, because `title= href=x` would make `href=x` the value of
+ * `title` (`title=""` is exactly an empty value). That `""` ends the value, so text the template
+ * writes right after such an output is read differently when it is empty; the context tracker
+ * follows both readings and refuses outputs until they agree. Further into an unquoted value
+ * ({@link attrUnquotedRest}, {@link urlUnquotedRest}, {@link urlPartUnquoted} and the JS/CSS
+ * ones) the value already has a character, and an empty output adds nothing.
  *
  * @module
  */
@@ -109,9 +112,17 @@ function escapeUnquoted(s: string): string {
   return s === '' ? '""' : replaceAscii(s, UNQUOTED_TABLE);
 }
 
-/** Unquoted attribute value: every ASCII character outside `[A-Za-z0-9_.-]` as a reference; '' → `""`. */
+/** Start of an unquoted attribute value: every ASCII character outside `[A-Za-z0-9_.-]` as a reference; '' → `""`. */
 export function attrUnquoted(value: unknown): string {
   return escapeUnquoted(toText(value));
+}
+
+/**
+ * An unquoted attribute value after its first character (`class=a{{ x }}`): as {@link attrUnquoted},
+ * but '' stays '' (the value is not empty, and `""` would become part of it).
+ */
+export function attrUnquotedRest(value: unknown): string {
+  return replaceAscii(toText(value), UNQUOTED_TABLE);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,10 +227,18 @@ export function url(value: unknown): string {
   return filterUrl(toText(value));
 }
 
-/** {@link url} for an unquoted attribute value (its output is already safe there); '' → `""`. */
+/** {@link url} at the start of an unquoted attribute value (its output is already safe there); '' → `""`. */
 export function urlUnquoted(value: unknown): string {
   const out = filterUrl(toText(value));
   return out === '' ? '""' : out;
+}
+
+/**
+ * {@link url} where a URL starts inside an unquoted value that already has a character (after
+ * controls the URL parser strips, `href=\x01{{ u }}`, or after a comma of `srcset`): '' stays ''.
+ */
+export function urlUnquotedRest(value: unknown): string {
+  return filterUrl(toText(value));
 }
 
 /** A part of a URL after its start (path segment, query value): encodeURIComponent plus `!'()*`. */
@@ -365,8 +384,10 @@ export const ESCAPERS: Readonly<Record<EscaperName, (value: unknown) => string>>
   rcdata,
   attr,
   attrUnquoted,
+  attrUnquotedRest,
   url,
   urlUnquoted,
+  urlUnquotedRest,
   urlPart,
   urlPartUnquoted,
   jsValue,

@@ -327,7 +327,7 @@ test('SVG and MathML: script and style text is refused, and read as markup', () 
   // Reported as script/style text, so the compiler allows no include or block there.
   assert.deepEqual([ctx('<svg><script>').state, ctx('<svg><script>').element], ['script', 'script']);
   assert.deepEqual([ctx('<svg><style><g>').state, ctx('<svg><style><g>').element], ['style', 'style']);
-  assert.equal(track('<svg><script>').describe(), 'inside <script>, in JavaScript code');
+  assert.equal(track('<svg><script>').describe(), 'inside <script>, in JavaScript code, within <svg><script>');
   assert.equal(ctx('<svg><script><a href="').attr, 'url'); // tags are read in it
   assert.equal(escaper('<svg><script>x</script>'), 'html');
   assert.equal(ctx('<svg><script>x</script><p>').state, 'text');
@@ -375,7 +375,7 @@ test('SVG and MathML: end tags that do not close the innermost element make the 
 test('CDATA sections exist in foreign content only', () => {
   assert.equal(ctx('<svg><![CDATA[ a > b').state, 'comment');
   assert.equal(refusal('<svg><![CDATA[ a > b'), 'inside a CDATA section of SVG or MathML: its text is taken literally, so no escaping is safe');
-  assert.equal(track('<svg><![CDATA[').describe(), 'inside a CDATA section');
+  assert.equal(track('<svg><![CDATA[').describe(), 'inside a CDATA section, within <svg>');
   assert.equal(ctx('<svg><![CDATA[ a ]] > ]>').state, 'comment');
   assert.equal(ctx('<svg><![CDATA[ a ]]]>').state, 'text');
   assert.equal(ctx('<svg><style><![CDATA[ a > b { } ]]></style><p>').state, 'text');
@@ -432,7 +432,7 @@ test('afterOutput: an unquoted value starts, a URL is no longer at its start', (
   assert.equal(escaper('<a href="/search?q='), 'urlPart');
   assert.equal(escaper('<a href=/search?q='), 'urlPartUnquoted');
   assert.equal(escaper('<input value='), 'attrUnquoted');
-  assert.equal(escaper('<input value=a'), 'attrUnquoted');
+  assert.equal(escaper('<input value=a'), 'attrUnquotedRest'); // '' adds nothing after the `a`
   assert.equal(escaper('<input value="'), 'attr');
   assert.equal(escaper("<input value='"), 'attr');
   assert.equal(escaper('<input value="', null), 'attr');
@@ -599,6 +599,160 @@ test('equals: branches that end in the same context compare equal', () => {
   assert.ok(!same('<script ', 'nonce=x', ''));
 });
 
+test('equals: JavaScript operands that end differently compare equal', () => {
+  const same = (prefix: string, x: string, y: string) => {
+    const base = track(prefix);
+    const a = base.clone();
+    const b = base.clone();
+    a.feed(x);
+    b.feed(y);
+    return a.equals(b) && b.equals(a);
+  };
+  // A number is a token boundary after an operand, like a string, a regexp, a call or an output.
+  assert.ok(same('<script>var x = ', '1', '"two"'));
+  assert.ok(same('<script>var x = ', '1.5', 'f(x)'));
+  assert.ok(same('<script>var x = ', '7', '/re/'));
+  assert.ok(same('<script>var x = ', '1e3', '0x1f')); // with letters, a number ends like a name (a syntax error follows either way)
+  assert.ok(same('<script>var x = ', '1e3', 'x'));
+  assert.ok(same('<script>var x = ', '42', '`t`'));
+  assert.ok(same('<script>var x = ', '42', 'a[0]'));
+  assert.ok(same('<a onclick="x = ', '1', "'two'"));
+  assert.ok(track('<script>var a = ', null).equals(track('<script>var a = ', null, ' + 1')));
+  assert.ok(track('<script>var a = ', null).equals(track('<script>var a = 1')));
+  // ...but not a name, which an identifier character continues (`xin` is no keyword)...
+  assert.ok(!same('<script>var x = ', 'x', '"two"'));
+  assert.ok(!same('<script>var x = ', '1', 'in'));
+  // ...nor a number that ends with a dot, after which a name is a property, not a keyword.
+  assert.ok(!same('<script>var x = ', '1', '1.'));
+  assert.ok(!same('<script>var x = ', '1', '"'));
+  assert.ok(!same('<script>var x = ', '1', '1 +'));
+  assert.ok(!same('<script>var x = ', '1', '1 /'));
+  // The name of an attribute, once read, is only for messages; its kind is compared.
+  assert.ok(same('<p ', 'title="x', 'lang="y'));
+  assert.ok(same('<p ', 'title=x', 'lang=y'));
+  assert.ok(!same('<p ', 'title="x', 'href="y'));
+  assert.ok(!same('<p ', 'title', 'lang'));
+});
+
+test('JavaScript: a dot after an operand is a member access or a decimal point', () => {
+  // What follows at once is a property name (never a keyword) or digits: an operand, `/` divides.
+  assert.equal(ctx('<script>x = a.in / 2; s = "').jsString, '"');
+  assert.equal(ctx('<script>x = a.typeof / 2; s = "').jsString, '"');
+  assert.equal(ctx('<script>x = "s".length / 2; s = "').jsString, '"');
+  assert.equal(ctx('<script>x = 1.5 / 2; s = "').jsString, '"');
+  assert.equal(ctx('<script>x = 1./"/; s = "').jsString, null); // 1. / "/; s = "
+  assert.equal(escaper('<script>x = 1./"/; s = "'), 'jsValue');
+  // An output is an operand: `{{ n }}./"/` divides by a string when n is 1.
+  assert.equal(ctx('<script>var a = ', null, './"/; s = "').jsString, null);
+  assert.equal(escaper('<script>var a = ', null, './"/; s = "'), 'jsValue');
+  // Where an expression starts, dots are a spread or a number: a regexp may follow.
+  assert.equal(ctx('<script>f(.../"/.source, "').jsString, '"');
+  assert.equal(ctx('<script>x = [.5, /"/]; s = ').jsString, null);
+  assert.equal(ctx('<script>x = y ? .5 : /"/; s = ').jsString, null);
+  // After a number an identifier is a syntax error; a keyword there reads as in any other place.
+  assert.equal(ctx('<script>x = 1in /"/; s = ').jsString, null);
+  assert.equal(ctx('<script>x = 0x1f / "').jsString, '"');
+  assert.equal(ctx('<script>x = 1e3 / "').jsString, '"');
+  assert.equal(ctx('<script>x = 10n / "').jsString, '"');
+});
+
+test('an output at the start of an unquoted value: the empty reading is followed too', () => {
+  // Empty, the output is `""`, which ends the value: `class=""-x` makes `-x` an attribute.
+  assert.match(refusal('<p class=', null, '-x'), /after the unquoted value of attribute 'class' of <p>, which starts with an output and goes on with text: an empty output is written "" there/);
+  assert.match(refusal('<p class=', null, '-x'), /quote the value: class="\{\{ value \}\}\.\.\."/);
+  assert.equal(ctx('<p class=', null, '-x').state, 'attrValue'); // the main reading is unchanged
+  // The two readings agree again at the next space, `>` or attribute, and outputs are fine again.
+  assert.equal(escaper('<p class=', null, '>'), 'html');
+  assert.equal(escaper('<p class=', null, ' id='), 'attrUnquoted');
+  assert.equal(escaper('<p class=', null, '-x>'), 'html');
+  assert.equal(escaper('<p class=', null, '-x id='), 'attrUnquoted');
+  assert.equal(escaper('<p class=', null, '-x id="'), 'attr');
+  assert.equal(escaper('<a href=', null, ' title='), 'attrUnquoted');
+  assert.equal(escaper("<p title=", null, "a='b c' d="), 'attrUnquoted'); // `a='b c'` in the other
+  // Where they do not agree, nothing is allowed.
+  assert.match(refusal('<a href=', null, '/'), /which starts with an output and goes on with text/); // `href=""/` is self-closing
+  assert.match(refusal('<a href=', null, '/x?q='), /which starts with an output and goes on with text/);
+  assert.match(refusal("<p title=", null, "a='b d="), /which starts with an output/);
+  // `<p title=""onclick='1>` would be an event handler to the next quote: the text is not text.
+  assert.match(refusal("<p title=", null, "onclick='1>"), /which starts with an output/);
+  assert.match(refusal("<p title=", null, "onclick='1></p><p>"), /which starts with an output/);
+  assert.equal(escaper("<p title=", null, "onclick='1></p><p class='z'>"), 'html');
+  // Where the tag would get a different nonce or CSRF field, the tracker gives up.
+  assert.match(refusal('<form action=', null, 'method=post>'), /a different CSP nonce or CSRF field; Rampart refuses every later output/);
+  assert.match(refusal('<script src=', null, 'nonce=x></script><p>'), /a different CSP nonce or CSRF field/);
+  assert.equal(escaper('<form method=post action=', null, 'method=get>'), 'html'); // first method wins in both
+  // The insertions of the main reading are kept.
+  const t = track('<form method=post action=');
+  t.afterOutput();
+  assert.deepEqual(t.feed('x>'), [{ offset: 2, kind: 'csrf' }]);
+  // An output where the tracker refused one makes it give up rather than guess.
+  const u = track('<p class=', null);
+  u.afterOutput();
+  assert.match(refusalText(u), /placed where Rampart refused one/);
+});
+
+test('equals, clone and copyFrom carry the empty reading', () => {
+  assert.ok(!track('<p class=', null, '-x').equals(track('<p class=zz-x')));
+  assert.ok(!track('<p class=', null, '-x ').equals(track('<p class=zz-x ')));
+  assert.ok(track('<p class=', null, '-x>').equals(track('<p class=zz-x>')));
+  assert.ok(track('<p class=', null, '-x').equals(track('<p class=', null, '-x')));
+  assert.ok(!track('<p class=', null, '-x').equals(track('<p class=', null, '-y ')));
+  const a = track('<p class=', null);
+  const b = a.clone();
+  b.feed('-x');
+  assert.equal(escaper('<p class=', null, '-x'), refusalText(b));
+  a.feed('>');
+  assert.equal(refusalText(a), 'html');
+  const c = track('<p>');
+  c.copyFrom(b);
+  assert.ok(c.equals(b));
+  assert.ok('refused' in chooseEscaper(c.context));
+  b.feed('>');
+  assert.ok('refused' in chooseEscaper(c.context), 'copyFrom copies, it does not share');
+});
+
+function refusalText(t: HtmlContextTracker): string {
+  const r = chooseEscaper(t.context);
+  return 'escaper' in r ? r.escaper : `refused: ${r.refused}`;
+}
+
+test('describeDifference tells two unequal contexts apart', () => {
+  const diff = (a: HtmlContextTracker, b: HtmlContextTracker) => a.describeDifference(b);
+  assert.deepEqual(diff(track('<svg>'), track('')), ['in SVG text, within <svg>', 'in HTML text']);
+  assert.deepEqual(diff(track('<math><mi>'), track('')), ['in HTML text, within <math><mi>', 'in HTML text']);
+  assert.deepEqual(diff(track('<script>a = 1'), track('<script>')), [
+    'inside <script>, in JavaScript code, after an operand',
+    'inside <script>, in JavaScript code',
+  ]);
+  assert.deepEqual(diff(track('<script>var a = x'), track('<script>var a = y')), [
+    'inside <script>, in JavaScript code, after an operand, in the middle of a name',
+    "inside <script>, in JavaScript code, after an operand, in the middle of the word 'y'",
+  ]);
+  assert.deepEqual(diff(track('<script>a <!-'), track('<script>a <')), [
+    "inside <script>, in JavaScript code, right after '<!-'",
+    "inside <script>, in JavaScript code, right after '<'",
+  ]);
+  assert.deepEqual(diff(track('<form method="post" '), track('<form ')), [
+    'inside the <form> tag, where an attribute name would start, with method post',
+    'inside the <form> tag, where an attribute name would start, with no method yet',
+  ]);
+  assert.deepEqual(diff(track('<a href="x'), track('<a href="')), [
+    "in the double-quoted value of attribute 'href' of <a>, after the start of the URL",
+    "in the double-quoted value of attribute 'href' of <a>, at the start of the URL",
+  ]);
+  assert.deepEqual(diff(track('<!-- a -'), track('<!-- a')), [
+    "inside an HTML comment, right after '-'",
+    'inside an HTML comment, in the text of the comment',
+  ]);
+  assert.deepEqual(diff(track('<p class=', null, '-x'), track('<p class=a-x')), [
+    "in the unquoted value of attribute 'class' of <p>, after the unquoted value of attribute 'class' that starts with an output and goes on with text",
+    "in the unquoted value of attribute 'class' of <p>, with one reading of the page",
+  ]);
+  // Equal trackers, or different places, are just described.
+  assert.deepEqual(diff(track('<p>'), track('<b>')), ['in HTML text', 'in HTML text']);
+  assert.deepEqual(diff(track('<p '), track('<p>')), ['inside the <p> tag, where an attribute name would start', 'in HTML text']);
+});
+
 // --- refusals ---------------------------------------------------------------------------------
 
 test('every refusal says why', () => {
@@ -654,7 +808,9 @@ test('hazards: places where the state alone would allow an output', () => {
   assert.match(refusal('<a onclick="x = &hellip; f(\''), /'&hellip;' in the JavaScript code of attribute 'onclick'/);
   assert.equal(escaper(`<a onclick="f('&hellip;`), 'jsStringAttr'); // inside a string it cannot matter
   assert.match(refusal('<a title=', null), /right after another output at the start of the unquoted value of attribute 'title'/);
-  assert.equal(escaper('<a title=', null, 'x'), 'attrUnquoted');
+  // Empty, that output is `""`, after which `x` would be an attribute name: see the tests below.
+  assert.match(refusal('<a title=', null, 'x'), /after the unquoted value of attribute 'title' of <a>, which starts with an output and goes on with text/);
+  assert.equal(escaper('<a title=', null, ' x=y class='), 'attrUnquoted');
 });
 
 test('describe() names the place', () => {
@@ -781,4 +937,136 @@ test('property: the tracker agrees with parse5 on where random markup leaves off
     }),
     { numRuns: 3000 },
   );
+});
+
+// --- equals and describeDifference, checked on random markup ------------------------------------
+
+// The JavaScript pieces below exercise the relaxations of equals(): how an operand ends, dots, words.
+const JS_MARKUP = [
+  '<script>', '</script>', '<a onclick="', '"', "'", '`', '${', '}', '{', '(', ')', '[', ']', '1', '1.5', '0x1f', '1e3', '.',
+  '..', '...', 'x', 'y', 'in', 'typeof', 'return', 'length', ' ', '\n', '/', '//', '/*', '*/', '+', '-', '=', '<', '!', '>',
+  ';', ',', '?', ':', '\\', '&', '&#39;', '&quot;', '<!--', '-->', 'a.in', '"s"', '/r/g',
+];
+const piece = fc.oneof(fc.constantFrom(...MARKUP), fc.constantFrom(...JS_MARKUP), fc.constant(null));
+
+/** Feeds text and outputs (null), skipping outputs where the tracker refuses one, as the compiler would fail. */
+function feedAll(t: HtmlContextTracker, chunks: readonly (string | null)[]): Insertion[][] {
+  return chunks.map((c) => {
+    if (c !== null) return t.feed(c);
+    if ('escaper' in chooseEscaper(t.context)) t.afterOutput();
+    return [];
+  });
+}
+
+/** What a tracker decides for the next output and next text, attribute names in messages aside. */
+function decisions(t: HtmlContextTracker): unknown {
+  const c = t.context;
+  const choice = chooseEscaper(c);
+  return { ...c, attrName: undefined, hazard: c.hazard !== null, choice: 'escaper' in choice ? choice.escaper : 'refused' };
+}
+
+// Places to start from, and short pieces that end tokens in many ways (the branches compared).
+const ENTRIES = [
+  '', '<p>', '<script>', '<script>var a = ', '<script>f(', '<a onclick="f(', "<a onclick='x = ", '<p ', '<a hr', '<a on',
+  '<p st', '<style>', '<div style="', '<svg>', '<a href=', '<p title=', '<a href="', '<img srcset="', '<script>x = `${',
+  '<script><!--', '<form ', '<form method="', '<script ', '<title>', '<!--', '<script>a', '<a onclick="x', '<script>s = "',
+  "<a onclick=\"f('", '<style>a{b:"', '<script>/[', '<script>/*', '<style>/*', '<script>`', '<svg><![CDATA[', '<a onclick="f(&',
+  '<img srcset="a', '<svg><font ', '</a ', '<script>s = "</scr', '<textarea>',
+];
+const TAILS = [
+  '$', ']', 'quo', 'amp', '#3', ',', 'color=x ', 'ipt', 'yle', 'ef="', 'click="', 'yle="', 'x="', '="', '=', ' ', '>', 'nonce ', 'nonce=1 ', 'id=1 ', 'method=post ', 'po', 'ge', 'st">',
+  '/', '"', "'", '*', '-', '+', '<!-', ' -', '--', '>', 'in /"/', '"/"', '/"/', '\\',
+];
+const tail = fc.constantFrom(...TAILS);
+// Branches are mostly nothing or one piece, so that pairs differing in one detail come up often.
+const small = fc.oneof(
+  { weight: 2, arbitrary: fc.constant([]) },
+  { weight: 4, arbitrary: tail.map((t) => [t]) },
+  { weight: 2, arbitrary: piece.map((p) => [p]) },
+  { weight: 1, arbitrary: fc.array(fc.oneof(piece, tail), { maxLength: 3 }) },
+);
+
+test('property: equal trackers decide everything later alike (equals is a bisimulation)', () => {
+  let equal = 0;
+  fc.assert(
+    fc.property(fc.constantFrom(...ENTRIES), small, small, small, fc.array(fc.oneof({ weight: 2, arbitrary: tail }, { weight: 1, arbitrary: piece }), { maxLength: 6 }), (entry, prefix, x, y, rest) => {
+      const a = new HtmlContextTracker();
+      a.feed(entry);
+      feedAll(a, prefix);
+      const b = a.clone();
+      feedAll(a, x);
+      feedAll(b, y);
+      if (!a.equals(b)) return;
+      equal++;
+      assert.ok(b.equals(a));
+      // From here on, every choice and every insertion is the same, character after character.
+      const where = JSON.stringify([entry, prefix, x, y, rest]);
+      for (const chunk of rest) {
+        for (const ch of chunk === null ? [null] : [...chunk]) {
+          assert.deepEqual(decisions(a), decisions(b), where);
+          assert.deepEqual(feedAll(a, [ch]), feedAll(b, [ch]), where);
+        }
+      }
+      assert.deepEqual(decisions(a), decisions(b), where);
+      assert.ok(a.equals(b), where);
+    }),
+    { numRuns: 20_000 },
+  );
+  assert.ok(equal > 4000, `only ${equal} pairs of equal trackers`);
+});
+
+test('property: describeDifference always tells unequal trackers apart', () => {
+  const chunks = fc.array(piece, { maxLength: 10 });
+  fc.assert(
+    fc.property(chunks, chunks, (x, y) => {
+      const a = new HtmlContextTracker();
+      const b = new HtmlContextTracker();
+      feedAll(a, x);
+      feedAll(b, y);
+      const [da, db] = a.describeDifference(b);
+      assert.equal(da.includes('[{'), false, `fallback used: ${da}`); // the facets cover every field
+      if (!a.equals(b)) assert.notEqual(da, db, JSON.stringify([x, y]));
+      else assert.deepEqual([da, db], [a.describe(), b.describe()]);
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('equals is a bisimulation: every entry, every pair of short branches, every short continuation', () => {
+  const singles = [...new Set([...TAILS, ...JS_MARKUP, ...MARKUP])].map((t) => [t]);
+  const branches: (string | null)[][] = [[], ...singles, [null], ['"', null], ['`${'], ['x', '.'], ['<title>'], ['<textarea>'], ['</a '], ['<font color=x '], ['<font ']];
+  const rests: (string | null)[][] = [...TAILS.map((t) => [t]), ...['<', '</', '<!', '-->', ']]>', ']', '}', '`', '&', '<b>', '</svg>', '</script>', 'a', '\n'].map((t) => [t]), [null, '>'], ['+', '/"/'], ['-', '-', '>'], ['st">'], ['}', '/"/'], ['</title>'], ['<script>'], ['x,', ' 1x'], ['amp;'], ['#x41;'], ['><script>'], [']>'], ['{'], ['t;'], ['9;'], [' '], ['>']];
+  let pairs = 0;
+  for (const entry of ENTRIES) {
+    const base = new HtmlContextTracker();
+    base.feed(entry);
+    // Group the branches by equals(); within a group, each is compared with the first.
+    const groups: { tracker: HtmlContextTracker; branch: (string | null)[] }[][] = [];
+    for (const branch of branches) {
+      const t = base.clone();
+      feedAll(t, branch);
+      const group = groups.find((g) => g[0]!.tracker.equals(t));
+      if (group === undefined) groups.push([{ tracker: t, branch }]);
+      else group.push({ tracker: t, branch });
+    }
+    for (const group of groups) {
+      const [first, ...others] = group;
+      for (const other of others) {
+        pairs++;
+        for (const rest of rests) {
+          const a = first!.tracker.clone();
+          const b = other.tracker.clone();
+          const where = JSON.stringify([entry, first!.branch, other.branch, rest]);
+          for (const chunk of rest) {
+            for (const ch of chunk === null ? [null] : [...chunk]) {
+              assert.deepEqual(decisions(a), decisions(b), where);
+              assert.deepEqual(feedAll(a, [ch]), feedAll(b, [ch]), where);
+            }
+          }
+          assert.deepEqual(decisions(a), decisions(b), where);
+        }
+      }
+    }
+  }
+  assert.ok(pairs > 500, `${pairs} pairs`);
 });

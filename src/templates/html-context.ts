@@ -22,7 +22,12 @@
  *   regular-expression literals, told apart from division by the token before the `/` (Go's
  *   heuristic). Tracking regexps matters: without it `/"/` would be taken for the start of a string,
  *   and a JSON value emitted where the tracker believes "code" but the browser is inside a string
- *   would close that string.
+ *   would close that string. A `.` right after an operand is a member access or a decimal point,
+ *   so what follows is an operand too (`x.in / 2`, `{{ n }}./"/` divide).
+ * - An output at the start of an unquoted attribute value: escape.ts writes an empty value there as
+ *   `""`, which ends the value, so text the template goes on with reads differently when the
+ *   output is empty (`<p title={{ x }}onclick='...'>`). The tracker follows both readings and
+ *   refuses outputs until they agree again (see {@link EmptyStart}).
  * - CSS in `<style>` and `style` attributes: strings and comments.
  * - In `on*` and `style` attribute values, character references are decoded before the JS/CSS
  *   tracking, as the browser does (`onclick="f(&#39;{{x}}&#39;)"` is code, not a string). Numeric
@@ -35,7 +40,11 @@
  * limits:
  * - `a-->b` (`a-- > b`) is taken for an HTML-like comment, so outputs after it on that line are
  *   refused; a regexp right after `)` (`if (x) /re/.test(y)`) or a division right after `}` is
- *   misread, as in Go.
+ *   misread, as in Go; so is a property named like a keyword after whitespace or `?.` (`a. in / 2`,
+ *   `a?.in / 2` are divisions).
+ * - Two trackers are equal (and an `{% if %}` may merge them) when they read everything that
+ *   follows alike; how an operand ended is not compared (`1`, `"two"`, `f(x)` and an output are
+ *   all "after an operand"), nor the name of an attribute once read (its kind is).
  * - The `content` attribute of `<meta http-equiv=refresh>` is a normal attribute, and a CSS string
  *   inside `url("...")` is escaped as a string, not checked as a URL (browsers no longer run script
  *   from CSS). URL attributes accept any http(s) URL, so an output in `<script src>` or `<base href>`
@@ -98,8 +107,10 @@ export type EscaperName =
   | 'rcdata'
   | 'attr'
   | 'attrUnquoted'
+  | 'attrUnquotedRest'
   | 'url'
   | 'urlUnquoted'
+  | 'urlUnquotedRest'
   | 'urlPart'
   | 'urlPartUnquoted'
   | 'jsValue'
@@ -246,10 +257,13 @@ interface JsState {
   dollar: boolean;
   /** Would a `/` here start a regexp ('regexp') or be a division ('div')? */
   ctx: 'regexp' | 'div';
-  /** The identifier in progress if it may still become a keyword, '#' if it cannot, '' if none. */
+  /**
+   * The token in progress, as far as it matters for `/`: a prefix of a keyword of REGEXP_KEYWORDS
+   * (the identifier may still become one), '#' for a name that cannot, '.' right after a `.` that
+   * follows an operand (a member access or a decimal point), '' at a token boundary. Digits at a
+   * boundary keep it '' (see `jsCode`): after `1`, as after any complete value, `/` divides.
+   */
   word: string;
-  /** The token in progress is a number (so `.` is a decimal point). */
-  num: boolean;
   /** Run of adjacent `+` or `-`: the sign and its parity (1 odd, 2 even). */
   prev: '' | '+' | '-';
   run: 1 | 2;
@@ -274,13 +288,12 @@ const REGEXP_PRECEDERS = new Set([',', '<', '>', '=', '*', '%', '&', '|', '^', '
 function freshJs(): JsState {
   return {
     mode: 'code', esc: false, slash: false, slashRegex: false, star: false, dollar: false,
-    ctx: 'regexp', word: '', num: false, prev: '', run: 1, htmlCmt: '', depth: 0, tpl: [],
+    ctx: 'regexp', word: '', prev: '', run: 1, htmlCmt: '', depth: 0, tpl: [],
   };
 }
 
 function jsEndToken(s: JsState): void {
   s.word = '';
-  s.num = false;
   s.prev = '';
   s.run = 1;
 }
@@ -447,15 +460,18 @@ function jsCode(s: JsState, c: string): void {
       // `a++ / b` divides, `a + /re/` does not: count adjacent signs, as Go does.
       const run: 1 | 2 = s.prev === c && s.run === 1 ? 2 : 1;
       s.word = '';
-      s.num = false;
       s.prev = c;
       s.run = run;
       s.ctx = run === 1 ? 'regexp' : 'div';
       return;
     }
     case '.':
-      if (s.num) {
-        s.ctx = 'div';
+      if (s.ctx === 'div') {
+        // After an operand a `.` is a member access (`a.b`, `"s".length`, `f().x`, `{{ v }}.x`) or a
+        // decimal point (`1.5`, `1./2`): what follows at once is a property name or digits, and
+        // either way an operand, so `/` still divides. (A spread `...` or a number `.5` only comes
+        // where an expression starts, where ctx is 'regexp'.)
+        s.word = '.';
         s.prev = '';
         s.run = 1;
         return;
@@ -465,9 +481,25 @@ function jsCode(s: JsState, c: string): void {
       return;
   }
   if (isJsIdentPart(c)) {
-    if (s.word === '') s.num = isDigit(c);
-    const word = s.word === '#' ? '#' : s.word + c;
-    s.word = REGEXP_KEYWORD_PREFIXES.has(word) ? word : '#';
+    if (s.word === '.') {
+      // A property name (`x.in / 2` divides: `in` is no keyword there), or the digits of a decimal.
+      s.word = isDigit(c) ? '' : '#';
+    } else if (s.word === '' && isDigit(c)) {
+      // Digits at a token boundary: a number, which stays a boundary ('' with ctx 'div'), exactly
+      // the state after a string or any other complete value, so `{% if %}1{% else %}"two"{%
+      // endif %}` ends in one context. (A number with letters, `1e3`, `0x1f`, ends as a name does,
+      // '#'.) The two differ only on an identifier character right after the digits, where a new
+      // word starts that may become a keyword. JavaScript forbids an identifier right after a
+      // number (`1in`, `3x` are syntax errors: nothing of the script runs). The letters that do
+      // continue a numeric literal (`0x1f`, `1e5`, `1n`, `0b1`, `0o7`, `1_0`) never complete a
+      // keyword of REGEXP_KEYWORDS: after the digits a valid literal goes on with x, o, b, e, n, _
+      // or hex digits only, and every keyword that starts with one of them has a letter outside
+      // that set (await, break, case, continue, delete, do, else, finally), so the word they form
+      // reads as an operand, as it should.
+    } else {
+      const word = s.word === '#' ? '#' : s.word + c;
+      s.word = REGEXP_KEYWORD_PREFIXES.has(word) ? word : '#';
+    }
     s.prev = '';
     s.run = 1;
     s.ctx = REGEXP_KEYWORDS.has(s.word) ? 'regexp' : 'div';
@@ -627,6 +659,40 @@ function cloneState(s: State): State {
   return { ...s, ns: [...s.ns], js: { ...s.js, tpl: [...s.js.tpl] }, css: { ...s.css } };
 }
 
+/**
+ * What of a state decides how later text is read, which escaper an output gets and what is
+ * inserted: all of it, but the name of the current attribute once it is read. While the name is
+ * being read it matters (`<a hr` may become `href`); afterwards what counts is its kind, and the
+ * `method`/`nonce` flags set from it, which are compared; the name itself only goes into messages.
+ * Everything else is kept canonical by the transitions themselves (each literal, comment, tag and
+ * value starts from fresh sub-states), so comparing it whole compares only what matters.
+ */
+function stateKey(s: State): string {
+  return JSON.stringify(s.mode === 'attrName' ? s : { ...s, attrName: '' });
+}
+
+/**
+ * The page as the browser reads it if the output that started an unquoted attribute value was
+ * empty: escape.ts writes an empty value there as `""`, so the value ends at once, and text that
+ * the template goes on with (`<p class={{ c }}-x>`) becomes a new attribute name, or a quoted
+ * value, or a self-closing slash. The tracker follows both readings, refusing every output while
+ * they differ, until they agree again (usually at the next space or at the end of the tag).
+ */
+interface EmptyStart {
+  state: State;
+  /** The attribute and element whose value started with the output, for messages. */
+  readonly attr: string;
+  readonly element: string;
+}
+
+function cloneEmptyStart(alt: EmptyStart | null): EmptyStart | null {
+  return alt === null ? null : { state: cloneState(alt.state), attr: alt.attr, element: alt.element };
+}
+
+function sameInsertions(a: readonly Insertion[], b: readonly Insertion[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.offset === b[i]!.offset && x.kind === b[i]!.kind);
+}
+
 const MAX_NAME = 64;
 
 /**
@@ -635,6 +701,8 @@ const MAX_NAME = 64;
  */
 export class HtmlContextTracker {
   #s: State;
+  /** The second reading of the page after an empty output at the start of an unquoted value. */
+  #alt: EmptyStart | null = null;
   #cached: HtmlContext | null = null;
   #out: Insertion[] = [];
 
@@ -643,23 +711,75 @@ export class HtmlContextTracker {
   }
 
   get context(): HtmlContext {
-    return (this.#cached ??= computeContext(this.#s));
+    return (this.#cached ??= computeContext(this.#s, this.#alt));
   }
 
   /** Consumes literal template text; returns insertion points in THIS chunk (offsets into `text`). */
   feed(text: string): Insertion[] {
     this.#cached = null;
     const out: Insertion[] = [];
-    this.#out = out;
-    for (let i = 0; i < text.length; i++) this.#step(text[i]!, i);
+    for (let i = 0; i < text.length; i++) {
+      if (this.#alt === null) {
+        this.#out = out;
+        this.#step(text[i]!, i);
+      } else {
+        this.#stepBoth(text[i]!, i, out);
+      }
+    }
     this.#out = [];
     return out;
+  }
+
+  /** One character in both readings (see {@link EmptyStart}); drops the second once they agree. */
+  #stepBoth(c: string, offset: number, out: Insertion[]): void {
+    const alt = this.#alt!;
+    const mainInserts: Insertion[] = [];
+    this.#out = mainInserts;
+    this.#step(c, offset);
+    const main = this.#s;
+    const altInserts: Insertion[] = [];
+    this.#s = alt.state;
+    this.#out = altInserts;
+    this.#step(c, offset);
+    alt.state = this.#s;
+    this.#s = main;
+    out.push(...mainInserts);
+    if (!sameInsertions(mainInserts, altInserts)) {
+      // The nonce or CSRF field would go elsewhere, or nowhere, in the other reading.
+      main.lost ??= `after the unquoted value of attribute '${alt.attr}' of <${alt.element}>, which starts with an output and goes on with text: if the output is empty the browser reads that text as attributes of its own, and then the tag gets a different CSP nonce or CSRF field; Rampart refuses every later output; quote the value`;
+      this.#alt = null;
+    } else if (alt.state.lost !== null) {
+      // The empty reading went where the tracker cannot follow (malformed SVG): neither can we.
+      main.lost ??= `after the unquoted value of attribute '${alt.attr}' of <${alt.element}>, which starts with an output and goes on with text, read as if the output were empty: ${alt.state.lost}`;
+      this.#alt = null;
+    } else if (main.lost !== null || (main.mode === alt.state.mode && stateKey(main) === stateKey(alt.state))) {
+      this.#alt = null;
+    }
+  }
+
+  /** Runs `text` through `state` (no insertions can occur in the texts it is used for). */
+  #run(state: State, text: string): State {
+    const saved = this.#s;
+    const savedOut = this.#out;
+    this.#s = state;
+    this.#out = [];
+    for (let i = 0; i < text.length; i++) this.#step(text[i]!, i);
+    const end = this.#s;
+    this.#s = saved;
+    this.#out = savedOut;
+    return end;
   }
 
   /** Records that an escaped output was emitted at the current point. */
   afterOutput(): void {
     this.#cached = null;
     const s = this.#s;
+    if (this.#alt !== null) {
+      // chooseEscaper refuses every output while the two readings differ: this is a caller's bug.
+      s.lost ??= 'after an output placed where Rampart refused one: Rampart no longer knows the context';
+      this.#alt = null;
+      return;
+    }
     switch (s.mode) {
       case 'raw':
         s.lt = '';
@@ -668,11 +788,16 @@ export class HtmlContextTracker {
         if (s.raw === 'script') jsAfterOutput(s.js);
         else if (s.raw === 'style') s.css.esc = false;
         return;
-      case 'beforeValue':
+      case 'beforeValue': {
+        // An empty output is written `""` here, which ends the value at once: follow that reading
+        // too, until it agrees with the main one (the next space or `>` usually settles it).
+        const empty = this.#run(cloneState(s), '""');
         this.#startValue('unquoted');
         this.#valueAfterOutput();
         s.unquotedAfterOutput = true;
+        this.#alt = { state: empty, attr: s.attrName, element: s.tag };
         return;
+      }
       case 'attrValue':
         this.#valueAfterOutput();
         return;
@@ -684,23 +809,62 @@ export class HtmlContextTracker {
   clone(): HtmlContextTracker {
     const copy = new HtmlContextTracker();
     copy.#s = cloneState(this.#s);
+    copy.#alt = cloneEmptyStart(this.#alt);
     return copy;
   }
 
   /** Makes this tracker continue from the state of `other` (e.g. the end of an `{% if %}` branch). */
   copyFrom(other: HtmlContextTracker): void {
     this.#s = cloneState(other.#s);
+    this.#alt = cloneEmptyStart(other.#alt);
     this.#cached = null;
   }
 
-  /** True when both trackers would treat any further text and outputs identically. */
+  /**
+   * True when both trackers would treat any further text and outputs identically: same reading of
+   * the HTML, attribute, JavaScript and CSS state, same pending tag flags (nonce, method), same
+   * SVG/MathML stack. Details that change nothing later are not compared: the name of an attribute
+   * once read (its kind is compared), and how a JavaScript operand ended (`1`, `"two"`, `f(x)` and
+   * an output are all "after an operand"; see `jsCode` for why a number is one too).
+   */
   equals(other: HtmlContextTracker): boolean {
-    return JSON.stringify(this.#s) === JSON.stringify(other.#s);
+    return stateKey(this.#s) === stateKey(other.#s) && keyOf(this.#alt) === keyOf(other.#alt);
   }
 
   /** Human description for errors: "inside an HTML comment", "in the name of attribute 'x'", ... */
   describe(): string {
-    return describeContext(this.context);
+    return describeState(this.#s, this.context);
+  }
+
+  /**
+   * Descriptions of this tracker and of `other` that differ whenever `!this.equals(other)`: each
+   * is {@link describe} plus, where that is the same for both, the details that tell them apart
+   * ("after an operand" / "where an expression may start", "within <svg>", "right after '<!-'"...).
+   * For messages about two contexts that should be the same: `{% if %}` branches, loop bodies,
+   * blocks.
+   */
+  describeDifference(other: HtmlContextTracker): readonly [string, string] {
+    const a = this.describe();
+    const b = other.describe();
+    if (a !== b || this.equals(other)) return [a, b];
+    // The first detail that differs, the facets being ordered from the broadest to the finest.
+    const fa = facetsOf(this.#s, this.#alt);
+    const fb = facetsOf(other.#s, other.#alt);
+    let da = a;
+    let db = b;
+    for (const [id, text] of fa) {
+      const otherText = fb.get(id);
+      if (otherText === undefined || otherText === text) continue;
+      da += `, ${text}`;
+      db += `, ${otherText}`;
+      break;
+    }
+    if (da === db) {
+      // Not expected (the facets cover every field that is compared), but never print twice the same.
+      da += ` [${stateKey(this.#s)}${keyOf(this.#alt)}]`;
+      db += ` [${stateKey(other.#s)}${keyOf(other.#alt)}]`;
+    }
+    return [da, db];
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1329,7 +1493,11 @@ export class HtmlContextTracker {
 // ---------------------------------------------------------------------------------------------
 // Context view
 
-function computeContext(s: State): HtmlContext {
+function keyOf(alt: EmptyStart | null): string {
+  return alt === null ? '' : stateKey(alt.state);
+}
+
+function computeContext(s: State, alt: EmptyStart | null): HtmlContext {
   let state: HtmlState;
   let element = s.tag;
   const inTag = (st: HtmlState): HtmlState => (s.endTag ? 'endTag' : st);
@@ -1404,7 +1572,7 @@ function computeContext(s: State): HtmlContext {
     comment,
     jsRegex:
       jsActive && (js.mode === 'regex' || js.mode === 'regexClass' || (js.mode === 'code' && js.slash && js.slashRegex)),
-    hazard: hazardOf(s, state),
+    hazard: hazardOf(s, state, alt),
   };
   return Object.freeze(context);
 }
@@ -1420,8 +1588,14 @@ function foreignCode(s: State): 'script' | 'style' | null {
   return null;
 }
 
-function hazardOf(s: State, state: HtmlState): string | null {
+function hazardOf(s: State, state: HtmlState, alt: EmptyStart | null): string | null {
   if (s.lost !== null) return s.lost;
+  if (alt !== null) {
+    if (s.unquotedAfterOutput) {
+      return `right after another output at the start of the unquoted value of attribute '${alt.attr}': quote the value`;
+    }
+    return `after the unquoted value of attribute '${alt.attr}' of <${alt.element}>, which starts with an output and goes on with text: an empty output is written "" there, which ends the value, so the browser would read that text as a new attribute; no output is safe until both readings agree again (usually at the next space or the end of the tag); quote the value: ${alt.attr}="{{ value }}..."`;
+  }
   if (s.mode === 'cdata') {
     return 'inside a CDATA section of SVG or MathML: its text is taken literally, so no escaping is safe';
   }
@@ -1449,9 +1623,6 @@ function hazardOf(s: State, state: HtmlState): string | null {
     return null;
   }
   if (state === 'attrValue' || state === 'beforeValue') {
-    if (s.unquotedAfterOutput) {
-      return `right after another output at the start of the unquoted value of attribute '${s.attrName}': quote the value`;
-    }
     if (s.attrKind === 'js' || s.attrKind === 'css') {
       if (s.attrHazard !== null) return s.attrHazard;
       if (s.ent !== '') {
@@ -1545,6 +1716,128 @@ function describeCss(ctx: HtmlContext): string {
   return ', in CSS outside a string';
 }
 
+function jsActiveIn(s: State, state: HtmlState): boolean {
+  if (s.mode === 'raw') return s.raw === 'script';
+  return (state === 'attrValue' || state === 'beforeValue') && s.attrKind === 'js';
+}
+function cssActiveIn(s: State, state: HtmlState): boolean {
+  if (s.mode === 'raw') return s.raw === 'style';
+  return (state === 'attrValue' || state === 'beforeValue') && s.attrKind === 'css';
+}
+
+function stackText(ns: readonly string[]): string {
+  return ns.map((e) => `<${entryName(e)}>`).join('');
+}
+
+/**
+ * {@link describeContext} plus two things the context object leaves out but that decide how later
+ * text is read: in JavaScript code, whether an operand just ended (a `/` divides) or an expression
+ * may start (a `/` starts a regexp); and the open SVG/MathML elements.
+ */
+function describeState(s: State, ctx: HtmlContext): string {
+  let text = describeContext(ctx);
+  if (ctx.state === 'text' && s.mode === 'text') {
+    const ns = childNamespace(s.ns);
+    if (ns !== null) text = ns === 'svg' ? 'in SVG text' : 'in MathML text';
+  }
+  if (jsActiveIn(s, ctx.state) && s.js.mode === 'code' && !s.js.slash && s.js.ctx === 'div') text += ', after an operand';
+  if (s.ns.length > 0) text += `, within ${stackText(s.ns)}`;
+  return text;
+}
+
+const COMMENT_PHASES: Readonly<Record<CommentPhase, string>> = {
+  start: "right after '<!--'",
+  startDash: "right after '<!---'",
+  body: 'in the text of the comment',
+  endDash: "right after '-'",
+  end: "right after '--'",
+  endBang: "right after '--!'",
+};
+
+function jsTokenText(js: JsState): string {
+  if (js.slash) return js.slashRegex ? "right after a '/' that starts a comment or a regular expression" : "right after a '/' that starts a comment or divides";
+  if (js.word === '.') return "right after a '.' that follows an operand";
+  if (js.word === '#') return 'in the middle of a name';
+  if (js.word !== '') return `in the middle of the word '${js.word}'`;
+  return 'between tokens';
+}
+
+/**
+ * Every detail of a state that {@link stateKey} compares, as text, by facet: what
+ * `describeDifference` adds when two descriptions would otherwise be the same.
+ */
+function facetsOf(s: State, alt: EmptyStart | null): Map<string, string> {
+  const f = new Map<string, string>();
+  f.set('lost', s.lost === null ? 'where Rampart follows the page' : `where Rampart refuses every output (${s.lost})`);
+  f.set('alt', alt === null ? 'with one reading of the page' : `after the unquoted value of attribute '${alt.attr}' that starts with an output and goes on with text`);
+  f.set('ns', s.ns.length === 0 ? 'outside SVG and MathML' : `within ${stackText(s.ns)}`);
+  f.set('mode', s.mode === 'selfClosing' ? "right after '/'" : `in tokenizer state ${s.mode}`);
+  switch (s.mode) {
+    case 'comment':
+      f.set('comment', COMMENT_PHASES[s.commentPhase]);
+      break;
+    case 'cdataStart':
+      f.set('cdata', `right after '<!${'[CDATA['.slice(0, s.cdata)}'`);
+      break;
+    case 'cdata':
+      f.set('cdata', s.cdata === 0 ? 'in the text of the CDATA section' : `right after '${']'.repeat(s.cdata)}'`);
+      break;
+    case 'raw':
+      f.set('lt', s.lt === '' ? 'not after a start of a tag' : s.lt === 'lt' ? "right after '<'" : s.lt === 'ltBang' ? "right after '<!'" : s.lt === 'ltBangDash' ? "right after '<!-'" : `right after '<${s.lt === 'endName' ? '/' : ''}${s.ltBuf}'`);
+      if (s.raw === 'script') {
+        f.set('esc', s.esc === 0 ? "outside '<!--' sections" : s.esc === 1 ? "inside a '<!--' section" : "inside '<!-- <script>', where '</script>' does not end the script");
+        f.set('dashes', s.dashes === 0 ? "not after '-'" : `right after '${'-'.repeat(s.dashes)}'`);
+      }
+      break;
+    default:
+      break;
+  }
+  const inTag = s.mode === 'tagName' || s.mode === 'beforeAttrName' || s.mode === 'attrName' || s.mode === 'afterAttrName' || s.mode === 'beforeValue' || s.mode === 'attrValue' || s.mode === 'selfClosing';
+  if (inTag) {
+    f.set('endTag', s.endTag ? 'in an end tag' : 'in a start tag');
+    f.set('nonce', s.hasNonce ? 'with a nonce attribute' : 'without a nonce attribute');
+    f.set('method', s.method === 'post' ? 'with method post' : s.method === 'other' ? 'with a method other than post' : s.methodBuf !== null ? 'while reading its method' : 'with no method yet');
+    if (s.methodBuf !== null) f.set('methodBuf', `with the method read so far '${s.methodBuf.replaceAll('\u0000', '{{ }}')}'`);
+    f.set('font', s.fontBreaks ? 'with a color, face or size attribute' : 'without color, face or size attributes');
+    f.set('attrKind', `in an attribute of kind ${s.attrKind}`);
+  }
+  if (s.mode === 'attrValue' || s.mode === 'beforeValue') {
+    f.set('delim', s.delim === null ? 'before the value' : `in a ${s.delim} value`);
+    if (s.attrKind === 'url') f.set('url', s.urlStart ? 'at the start of the URL' : 'after the start of the URL');
+    if (s.attrKind === 'srcset') {
+      f.set('srcset', s.srcset === 'start' ? 'where a srcset candidate starts' : s.srcset === 'url' ? 'in the URL of a srcset candidate' : 'in the descriptors of a srcset candidate');
+      f.set('srcsetComma', s.srcsetComma ? "right after ','" : "not after ','");
+    }
+    if (s.attrKind === 'js' || s.attrKind === 'css') {
+      f.set('ent', s.ent === '' ? 'not in a character reference' : `right after '${pendingReference(s)}'`);
+      f.set('attrHazard', s.attrHazard === null ? 'where outputs may go' : `where outputs are refused (${s.attrHazard})`);
+    }
+    f.set('unquotedAfterOutput', s.unquotedAfterOutput ? 'right after an output' : 'not right after an output');
+  }
+  const state: HtmlState = s.mode === 'attrValue' ? 'attrValue' : s.mode === 'beforeValue' ? 'beforeValue' : 'text';
+  if (jsActiveIn(s, state)) {
+    const js = s.js;
+    f.set('jsMode', `in JavaScript ${js.mode}`);
+    f.set('jsCtx', js.ctx === 'div' ? 'after an operand' : 'where an expression may start');
+    f.set('jsToken', jsTokenText(js));
+    f.set('jsPrev', js.prev === '' ? "not after '+' or '-'" : `right after '${js.prev.repeat(js.run)}'`);
+    f.set('jsHtmlCmt', js.htmlCmt === '' ? "not after a start of '<!--' or '-->'" : `right after '${js.htmlCmt}'`);
+    f.set('jsEsc', js.esc ? 'right after a backslash' : 'not after a backslash');
+    f.set('jsDollar', js.dollar ? "right after '$'" : "not after '$'");
+    f.set('jsStar', js.star ? "right after '*'" : "not after '*'");
+    f.set('jsTpl', js.tpl.length === 0 ? 'outside ${…} of template literals' : `inside ${js.tpl.length} \${…} of template literals, ${js.depth} braces deep`);
+  }
+  if (cssActiveIn(s, state)) {
+    f.set('cssMode', `in CSS ${s.css.mode}`);
+    f.set('cssEsc', s.css.esc ? 'right after a backslash' : 'not after a backslash');
+    f.set('cssSlash', s.css.slash ? "right after '/'" : "not after '/'");
+    f.set('cssStar', s.css.star ? "right after '*'" : "not after '*'");
+  }
+  if (s.mode === 'attrName') f.set('attrName', `in attribute name '${s.attrName}'`);
+  if (s.mode !== 'text') f.set('tag', `in <${s.tag}>`);
+  return f;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Choosing the escaper
 
@@ -1560,6 +1853,10 @@ export function chooseEscaper(ctx: HtmlContext): { escaper: EscaperName } | { re
   // A hazard reads "<where>: <why>", e.g. "right after '</scr' inside <script>: it could ...".
   if (ctx.hazard !== null) return refuse(ctx.hazard);
   const unquoted = ctx.state === 'beforeValue' || ctx.delim === 'unquoted';
+  // Only an output that starts an unquoted value may write an empty value as `""` (else
+  // `title= id=x` would make `id=x` the value); further in, the value already has a character, so
+  // an empty output must add nothing (`class=a{{ x }}` stays `class=a`).
+  const startsValue = ctx.state === 'beforeValue';
   const attribute = `attribute '${ctx.attrName}'${where(ctx)}`;
   switch (ctx.state) {
     case 'text':
@@ -1606,10 +1903,12 @@ export function chooseEscaper(ctx: HtmlContext): { escaper: EscaperName } | { re
     case 'attrValue':
       switch (ctx.attr) {
         case 'normal':
-          return { escaper: unquoted ? 'attrUnquoted' : 'attr' };
+          return { escaper: startsValue ? 'attrUnquoted' : unquoted ? 'attrUnquotedRest' : 'attr' };
         case 'url':
         case 'srcset':
-          if (ctx.urlPart === 'start') return { escaper: unquoted ? 'urlUnquoted' : 'url' };
+          // A URL starts after leading spaces and controls (`href=\x01{{ u }}`), and a srcset
+          // candidate after a comma (`srcset=,{{ u }}`): in an unquoted value not at its start.
+          if (ctx.urlPart === 'start') return { escaper: startsValue ? 'urlUnquoted' : unquoted ? 'urlUnquotedRest' : 'url' };
           return { escaper: unquoted ? 'urlPartUnquoted' : 'urlPart' };
         case 'js':
           if (ctx.comment !== null) return refuse(`outputs are not allowed inside a JavaScript comment (${attribute})`);

@@ -63,7 +63,7 @@ describe('syntax errors name the template, line and column, and show the line wi
     assert.deepEqual([err.line, err.col], [2, 8]);
   });
 
-  test('context mismatch messages say how the two contexts differ', { todo: 'known tracker limitation, being fixed: see NOTES.md' }, () => {
+  test('context mismatch messages say how the two contexts differ', () => {
     for (const source of ['{% if c %}<svg>{% endif %}</svg>', '<script>{% if c %}a = 1{% endif %}</script>']) {
       const err = renderError(source, { c: true });
       assert.equal(err.code, 'E_TEMPLATE_CONTEXT');
@@ -73,7 +73,7 @@ describe('syntax errors name the template, line and column, and show the line wi
     }
   });
 
-  test('branches that end in equivalent JavaScript contexts are accepted', { todo: 'known tracker limitation, being fixed: see NOTES.md' }, () => {
+  test('branches that end in equivalent JavaScript contexts are accepted', () => {
     assert.equal(render('<script>var x = {% if c %}1{% else %}"two"{% endif %};</script>', { c: false }), '<script>var x = "two";</script>');
     assert.equal(render('<script>var a = {{ v }}{% if c %} + 1{% endif %};</script>', { v: 1, c: true }), '<script>var a = 1 + 1;</script>');
   });
