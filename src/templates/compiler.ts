@@ -35,6 +35,8 @@ export interface CompileOutput {
   readonly positions: readonly (readonly [number, number])[];
   /** Tracker state at the start of each block (for child templates that override them). */
   readonly blockContexts: ReadonlyMap<string, HtmlContextTracker>;
+  /** Whether the template ends in plain HTML text, as an included template must. */
+  readonly endsInText: boolean;
 }
 
 const q = (s: string): string => JSON.stringify(s);
@@ -83,6 +85,7 @@ class Compiler {
     const ext = body.find((n): n is A.ExtendsNode => n.kind === 'extends');
     const parent = ext?.template ?? null;
     let topCode: string;
+    let endsInText = true;
     if (parent !== null) {
       this.#parentContexts = this.#env.parentBlockContexts(parent, this.#ast.name);
       if (this.#parentContexts === null) {
@@ -96,6 +99,7 @@ class Compiler {
       const scope: Scope = { vars: new Map(), parent: null, fn };
       const tracker = new HtmlContextTracker();
       const code = this.#nodes(body, scope, tracker);
+      endsInText = tracker.equals(new HtmlContextTracker());
       topCode = this.#fnText('top', '(ctx, rs)', fn, code);
     }
     const blocks = [...this.#blockNames].map(([name, i]) => `${q(name)}: b${i}`).join(', ');
@@ -104,7 +108,7 @@ class Compiler {
       `const t = { name: ${q(this.#ast.name)}, source: env.source, positions: env.positions };\n` +
       this.#blockFns.join('\n') +
       `\n${topCode}\nreturn { top, blocks: { ${blocks} } };`;
-    return { code, parent, positions: this.#positions, blockContexts: this.#blockContexts };
+    return { code, parent, positions: this.#positions, blockContexts: this.#blockContexts, endsInText };
   }
 
   /** A child template's top level: only blocks and definitions; its output is ignored. */
@@ -156,6 +160,11 @@ class Compiler {
   }
 
   #requireText(n: A.Position, tracker: HtmlContextTracker, what: string): void {
+    // Includes and caller bodies were compiled for plain HTML text: inside <svg>/<math> the same
+    // markup parses differently (entities decode in <script>), so they need exactly that context.
+    if (what !== 'block' && !tracker.equals(new HtmlContextTracker())) {
+      throw this.#contextError(n, `${what} can only be used in plain HTML text, not ${tracker.describe()}`, 'Place it between HTML elements, outside <svg>/<math>, tags, attributes and comments.');
+    }
     const state = tracker.context.state;
     // A hazard is a place the state alone would allow but where nothing is safe (e.g. after the
     // tracker gave up on malformed SVG): refuse there too.
@@ -231,8 +240,11 @@ class Compiler {
   }
 
   #output(n: A.OutputNode, scope: Scope, tracker: HtmlContextTracker): string {
-    const choice = chooseEscaper(tracker.context);
+    let choice = chooseEscaper(tracker.context);
     if ('refused' in choice) throw this.#contextError(n, `An output cannot be placed ${tracker.describe()}: ${choice.refused}`);
+    // SafeHtml (macro output, captured blocks, trustedHtml) was built for plain HTML text; inside
+    // <svg>/<math> it would parse differently, so there it is escaped like any string.
+    if (choice.escaper === 'html' && !tracker.equals(new HtmlContextTracker())) choice = { escaper: 'rcdata' };
     tracker.afterOutput();
     const pos = this.#pos(n);
     const v = scope.fn.temp();
@@ -338,7 +350,7 @@ class Compiler {
     const saved = scope.fn.temp();
     const tr = new HtmlContextTracker();
     const body = this.#nodes(n.body, scope, tr);
-    if (tr.context.state !== 'text') throw this.#contextError(n, `The body of {% set ${n.target} %} must end in HTML text, not ${tr.describe()}`);
+    if (!tr.equals(new HtmlContextTracker())) throw this.#contextError(n, `The body of {% set ${n.target} %} must end in plain HTML text, not ${tr.describe()}`);
     return `${saved} = out; out = '';\n${body}${this.#assign(n.target, 'R.safe(out)', scope)}out = ${saved};\n`;
   }
 
@@ -415,7 +427,7 @@ class Compiler {
     }
     const tr = new HtmlContextTracker();
     const body = this.#nodes(bodyNodes, inner, tr);
-    if (tr.context.state !== 'text') throw this.#contextError(at, `The body of macro '${name}' must end in HTML text, not ${tr.describe()}`);
+    if (!tr.equals(new HtmlContextTracker())) throw this.#contextError(at, `The body of macro '${name}' must end in plain HTML text, not ${tr.describe()}`);
     const text = this.#fnText('m', '(args, kw)', fn, prologue + body);
     return `rs.macro(${q(name)}, (${text}))`;
   }

@@ -265,7 +265,7 @@ export class Templates implements TemplateEngine {
       const out = compileTemplate(ast, source.source, this.#compileEnv);
       const factory = new Function('env', out.code) as (env: unknown) => Pick<R.CompiledTemplate, 'top' | 'blocks'>;
       const made = factory({ E: ESCAPERS, F: this.#filters, T: this.#tests, R, source: source.source, positions: out.positions });
-      const compiled: R.CompiledTemplate = { name: source.name, parent: out.parent, top: made.top, blocks: made.blocks, positions: out.positions, source: source.source };
+      const compiled: R.CompiledTemplate = { name: source.name, parent: out.parent, top: made.top, blocks: made.blocks, positions: out.positions, source: source.source, endsInText: out.endsInText };
       return { compiled, blockContexts: out.blockContexts, source };
     } finally {
       this.#compiling.pop();

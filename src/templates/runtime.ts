@@ -9,6 +9,7 @@ import { escapeHtml, isSafeHtml, SafeHtml, trustedHtml } from '../http/html.js';
 import type { RenderHooks } from '../http/template-engine.js';
 import { valuesEqual } from './tests.js';
 import { TemplateNotFoundError } from './errors.js';
+import { TemplateContextError } from './errors.js';
 import { TemplateCycleError, TemplateError, TemplateRuntimeError, TemplateUndefinedError } from './errors.js';
 
 /** Names no template may read from an object: they lead to prototypes and constructors. */
@@ -37,6 +38,8 @@ export interface CompiledTemplate {
   readonly blocks: Readonly<Record<string, BlockFn>>;
   readonly positions: readonly (readonly [number, number])[];
   readonly source: string;
+  /** False when the template ends inside a tag, attribute, script or foreign element. */
+  readonly endsInText: boolean;
 }
 
 /** What the runtime needs from the engine. */
@@ -186,7 +189,12 @@ export class RenderState {
   }
 
   include(name: string, ctx: Record<string, unknown>, from: string, ignoreMissing: boolean): string {
-    if (ignoreMissing && this.engine.get(name, from) === null) return '';
+    const t = this.engine.get(name, from);
+    if (ignoreMissing && t === null) return '';
+    if (t !== null && !t.endsInText && t.parent === null) {
+      // The including template was compiled assuming the HTML after the include is plain text.
+      throw new TemplateContextError('E_TEMPLATE_CONTEXT', `Template '${name}' cannot be included: it does not end in plain HTML text (an unclosed tag, attribute, <script>, <style> or <svg>)`, { template: from, line: 1, col: 1 });
+    }
     return this.renderTemplate(name, ctx, from);
   }
 

@@ -153,6 +153,22 @@ describe('control flow must leave the HTML context known', () => {
   });
 
   test('a macro whose body does not end in text', () => {
-    expectRefusal('{% macro m() %}<a href="{% endmacro %}', 'E_TEMPLATE_CONTEXT', 1, 1, /body of macro 'm' must end in HTML text/);
+    expectRefusal('{% macro m() %}<a href="{% endmacro %}', 'E_TEMPLATE_CONTEXT', 1, 1, /body of macro 'm' must end in plain HTML text/);
+  });
+});
+
+describe('foreign content (svg, math) cannot host markup compiled for HTML', () => {
+  test('an include inside <svg> is refused at compile time', () => {
+    expectRefusal('<svg>{% include "x.html" %}</svg>', 'E_TEMPLATE_CONTEXT', 1, 6, /include can only be used in plain HTML text/);
+  });
+
+  test('macro output inside <svg> is escaped, not passed through', () => {
+    const t = templates({ sources: { 'p.html': '{% macro m() %}<b>x</b>{% endmacro %}<svg>{{ m() }}</svg><p>{{ m() }}</p>' } });
+    assert.equal(t.render('p.html').toString(), '<svg>&lt;b&gt;x&lt;/b&gt;</svg><p><b>x</b></p>');
+  });
+
+  test('an included template that ends inside <script> cannot be included', () => {
+    const t = templates({ sources: { 'open.html': '<script>var a = 1;', 'p.html': '<div>{% include "open.html" %}</div>' } });
+    assert.throws(() => t.render('p.html'), (err: unknown) => (err as { code?: string }).code === 'E_TEMPLATE_CONTEXT');
   });
 });
