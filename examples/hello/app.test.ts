@@ -6,7 +6,7 @@ import { app } from './app.js';
 const client = testClient(app);
 
 const CSP_WITHOUT_NONCE =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+  "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /** The nonce the page's CSP allows; asserts the inline style carries that same nonce. */
 function nonceOf(res: TestResponse): string {

@@ -105,8 +105,13 @@ function pick(option: boolean | string | undefined, fallback: string): string | 
 
 function serializeCsp(directives: CspDirectives, nonce: string | null): string {
   const parts: string[] = [];
+  const fallback = (directives['default-src'] ?? []).join(' ');
   for (const [name, sources] of Object.entries(directives)) {
-    const list = nonce !== null && (name === 'script-src' || name === 'style-src') ? [...sources, `'nonce-${nonce}'`] : sources;
+    const nonceable = name === 'script-src' || name === 'style-src';
+    // Without a nonce, a script-src/style-src equal to default-src says nothing the fallback
+    // does not: leave it out and send 40 bytes less on every response.
+    if (nonce === null && nonceable && sources.join(' ') === fallback) continue;
+    const list = nonce !== null && nonceable ? [...sources, `'nonce-${nonce}'`] : sources;
     parts.push(list.length > 0 ? `${name} ${list.join(' ')}` : name);
   }
   return parts.join('; ');

@@ -6,7 +6,7 @@ import { rampart, html, HttpError, CSP_DEFAULTS, SECURE_HEADERS_DEFAULTS, type S
 import { testClient, type TestResponse } from 'rampart/testing';
 
 const DEFAULT_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+  "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 const SECURITY_HEADER_NAMES = [
   'content-security-policy',
@@ -188,7 +188,7 @@ describe('per-route and per-app adjustments', () => {
     const res = await client.get('/gallery');
     assert.equal(
       res.header('content-security-policy'),
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https://cdn.example.com; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'; connect-src 'self' https://api.example.com",
+      "default-src 'self'; img-src 'self' https://cdn.example.com; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'; connect-src 'self' https://api.example.com",
     );
     const page = await client.get('/gallery-page');
     const nonce = page.text;
