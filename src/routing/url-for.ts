@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { editDistance } from '../edit-distance.js';
 import { RampartError } from '../errors.js';
 import type { ParsedPattern } from './pattern.js';
 
@@ -15,7 +16,7 @@ function suggest(name: string, candidates: Iterable<string>): string {
   let best: string | undefined;
   let bestScore = Infinity;
   for (const n of names) {
-    const score = distance(name, n);
+    const score = editDistance(name, n, 3);
     if (score < bestScore) {
       bestScore = score;
       best = n;
@@ -25,21 +26,6 @@ function suggest(name: string, candidates: Iterable<string>): string {
   // A name used without its mount prefix: 'entry' for 'blog.entry'.
   for (const n of names) if (n.endsWith('.' + name)) return ` Did you mean '${n}'?`;
   return '';
-}
-
-function distance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3) return Infinity;
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
 }
 
 /** Builds the path of a named route. */

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { editDistance } from '../edit-distance.js';
 import type * as A from './ast.js';
 import { TemplateContextError, TemplateSyntaxError } from './errors.js';
 import { chooseEscaper, HtmlContextTracker, type Insertion } from './html-context.js';
@@ -275,7 +276,7 @@ class Compiler {
       code += `else {\n${body}}\n`;
     }
     merge(tr, n);
-    adopt(tracker, end!);
+    tracker.copyFrom(end!);
     return `p = ${this.#pos(n)};\n${code}`;
   }
 
@@ -597,11 +598,6 @@ function compareOp(op: A.CompareOp, a: string, b: string): string {
   }
 }
 
-/** Copies the state of `from` into `into` (trackers are mutable and passed by reference). */
-function adopt(into: HtmlContextTracker, from: HtmlContextTracker): void {
-  into.copyFrom(from);
-}
-
 /** Whether the name `name` is read anywhere below `value` (an over-approximation: it only adds work). */
 function usesName(value: unknown, name: string): boolean {
   if (Array.isArray(value)) return value.some((v) => usesName(v, name));
@@ -635,26 +631,11 @@ function suggest(name: string, known: ReadonlySet<string>): string {
   let best: string | null = null;
   let bestD = 3;
   for (const k of known) {
-    const d = editDistance(name, k);
+    const d = editDistance(name, k, 2);
     if (d < bestD) {
       bestD = d;
       best = k;
     }
   }
   return best === null ? '' : ` (did you mean '${best}'?)`;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 99;
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = row[j]!;
-      row[j] = Math.min(up + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return row[b.length]!;
 }

@@ -323,9 +323,7 @@ export function jsString(value: unknown): string {
 }
 
 /** Inside a JS string in a quoted event-handler attribute (the {@link jsString} output is attribute-safe). */
-export function jsStringAttr(value: unknown): string {
-  return escapeJsString(toText(value));
-}
+export const jsStringAttr: (value: unknown) => string = jsString;
 
 /** Inside a JS string in an unquoted event-handler attribute. */
 export function jsStringAttrUnquoted(value: unknown): string {
@@ -369,9 +367,7 @@ export function cssString(value: unknown): string {
 }
 
 /** Inside a CSS string in a quoted `style` attribute (the {@link cssString} output is attribute-safe). */
-export function cssStringAttr(value: unknown): string {
-  return escapeCss(toText(value));
-}
+export const cssStringAttr: (value: unknown) => string = cssString;
 
 /** Inside a CSS string in an unquoted `style` attribute. */
 export function cssStringAttrUnquoted(value: unknown): string {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { escapeHtml, isSafeHtml, SafeHtml, trustedHtml } from '../http/html.js';
+import { escapeHtml, isSafeHtml, trustedHtml, type SafeHtml } from '../http/html.js';
 import type { RenderHooks } from '../http/template-engine.js';
 import { valuesEqual } from './tests.js';
 import { TemplateNotFoundError } from './errors.js';
@@ -140,14 +140,7 @@ export class RenderState {
   }
 
   #enter(name: string, run: () => string): string {
-    if (++this.depth > MAX_RENDER_DEPTH) {
-      this.depth = 0;
-      throw new TemplateCycleError('E_TEMPLATE_RECURSION', `Templates nest deeper than ${MAX_RENDER_DEPTH} levels (an include or macro calls itself without end?): ${this.#stack.slice(-5).join(' → ')} → ${name}`, {
-        template: name,
-        line: 1,
-        col: 1,
-      });
-    }
+    if (++this.depth > MAX_RENDER_DEPTH) this.#tooDeep(name);
     this.#stack.push(name);
     try {
       return run();
@@ -180,12 +173,6 @@ export class RenderState {
       line: 1,
       col: 1,
     });
-  }
-
-  /** Whether a parent block exists for `super()`. */
-  hasSuper(name: string, level: number): boolean {
-    const list = this.blocks.get(name);
-    return list !== undefined && list.length > level + 1;
   }
 
   include(name: string, ctx: Record<string, unknown>, from: string, ignoreMissing: boolean): string {
@@ -431,4 +418,3 @@ export function undef(rs: RenderState, t: { name: string; source: string; positi
   return '';
 }
 
-export { SafeHtml };
