@@ -2,7 +2,7 @@
 // excluded):
 //   - the core (src/*.ts, src/http/, src/routing/) imports no battery;
 //   - a battery imports the core and batteries of lower layers only:
-//       1 security, templates, db · 2 sessions, forms, cache · 3 auth · 4 admin · 5 testing, cli
+//       1 security, templates, db, static, mail · 2 sessions, forms, cache · 3 auth · 4 admin · 5 testing, cli
 //   - nothing outside src/cli/ imports src/cli/;
 //   - src/routing/ imports no IO module (node:fs, node:net, node:http, node:https,
 //     node:child_process, with or without the node: prefix); `import type` is allowed, it is erased.
@@ -27,6 +27,8 @@ const LAYERS = new Map([
   ['security', 1],
   ['templates', 1],
   ['db', 1],
+  ['static', 1],
+  ['mail', 1],
   ['sessions', 2],
   ['forms', 2],
   ['cache', 2],

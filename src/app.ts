@@ -11,7 +11,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { buildChain, type Chain, type Layer } from './http/compose.js';
-import { Context, type ContextHost } from './http/context.js';
+import { Context, type ContextHost, type RouteInfo } from './http/context.js';
 import { errorResponse } from './http/error-page.js';
 import { HttpError, RouteError } from './http/errors.js';
 import { hostMatcher } from './http/hosts.js';
@@ -32,7 +32,7 @@ interface CompiledRoute {
   readonly handler: Handler<never>;
   readonly chain: Chain | null;
   readonly headers: HeaderSet;
-  readonly info: { readonly pattern: string; readonly name: string | undefined };
+  readonly info: RouteInfo;
 }
 
 interface Compiled {
@@ -63,6 +63,7 @@ export class App extends RouteGroup implements ContextHost {
   readonly #appHeaders: HeaderSet;
   #compiled: Compiled | null = null;
   #closing = false;
+  readonly #closeHooks: (() => unknown)[] = [];
 
   constructor(settings: Settings = {}) {
     super();
@@ -84,6 +85,33 @@ export class App extends RouteGroup implements ContextHost {
   /** @internal set by the server during shutdown, so responses carry `Connection: close`. */
   set closing(value: boolean) {
     this.#closing = value;
+  }
+
+  /**
+   * Registers a function run once at shutdown, after the last in-flight response: close database
+   * pools, Redis clients and the like. Hooks run newest first, like a stack of resources.
+   *
+   * @example app.onClose(() => db.close())
+   */
+  onClose(hook: () => unknown): this {
+    this.#closeHooks.push(hook);
+    return this;
+  }
+
+  /** @internal runs the close hooks once; `listen()`'s close and `app.close()` call it. */
+  async runCloseHooks(): Promise<void> {
+    const hooks = this.#closeHooks.splice(0).reverse();
+    for (const hook of hooks) await hook();
+  }
+
+  /**
+   * Runs the close hooks without a server (tests, scripts, the CLI). A server from `listen()` runs
+   * them itself when it closes.
+   *
+   * @example await app.close()
+   */
+  close(): Promise<void> {
+    return this.runCloseHooks();
   }
 
   /**
@@ -155,7 +183,7 @@ export class App extends RouteGroup implements ContextHost {
         names.set(name, parsed);
       }
       const handler = route.handler as Chain;
-      router.add(method, parsed, { handler: route.handler, chain: buildChain(layers, handler), headers, info: { pattern, name } });
+      router.add(method, parsed, { handler: route.handler, chain: buildChain(route.options.use === undefined || route.options.use.length === 0 ? layers : [...layers, { middleware: route.options.use, errorHandlers: [] }], handler), headers, info: route.options.csrf === false ? { pattern, name, csrf: false } : { pattern, name } });
     });
     const fallback = buildChain([{ middleware: this.middleware, errorHandlers: this.errorHandlers }], (req) => {
       throw (req as WithFallback)[FALLBACK_ERROR];

@@ -15,7 +15,8 @@ export { resolveSettings, loadEnvFile, secretKeyWeakness, SETTINGS_DEFAULTS, DEV
 export type { Settings, ResolvedSettings, Environment } from './settings.js';
 
 export { Context } from './http/context.js';
-export type { ContextVariables, RouteInfo } from './http/context.js';
+export type { ContextVariables, RouteInfo, FormParser } from './http/context.js';
+export type { StandardSchema, StandardSchemaIssue, StandardSchemaResult, StandardSchemaOutput } from './http/standard-schema.js';
 export {
   HttpError,
   RouteError,

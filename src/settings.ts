@@ -42,6 +42,11 @@ export interface Settings {
    * the redirect of plain-HTTP requests to HTTPS, and `Secure` cookies. @default false
    */
   https?: boolean;
+  /**
+   * `CSRF_TRUSTED_ORIGINS` (comma separated): other origins whose unsafe requests the CSRF check
+   * accepts, e.g. `https://shop.example.com` or `https://*.example.com` (scheme required). @default []
+   */
+  csrfTrustedOrigins?: string[];
   /** `HSTS_SECONDS`: max-age of Strict-Transport-Security when `https` is on. @default 31536000 (1 year) */
   hstsSeconds?: number;
   /** `HSTS_INCLUDE_SUBDOMAINS`. @default true */
@@ -93,6 +98,7 @@ export interface ResolvedSettings {
   readonly allowedHosts: readonly string[];
   readonly trustedProxies: readonly string[];
   readonly https: boolean;
+  readonly csrfTrustedOrigins: readonly string[];
   readonly hstsSeconds: number;
   readonly hstsIncludeSubdomains: boolean;
   readonly hstsPreload: boolean;
@@ -140,7 +146,7 @@ export const DEV_ALLOWED_HOSTS: readonly string[] = Object.freeze(['localhost', 
 const MIN_SECRET_LENGTH = 43; // 32 bytes in base64url
 const MIN_SECRET_DISTINCT_CHARS = 10;
 const MIN_SECRET_BITS = 128; // estimated; 32 random bytes in hex or base64 score well above 200
-const PLACEHOLDER_SECRETS = ['changeme', 'change-me', 'secret', 'django-insecure', 'your-secret', 'xxxx'];
+const PLACEHOLDER_SECRETS = ['changeme', 'change-me', 'secret', 'django-insecure', 'your-secret', 'xxxxxxxx'];
 
 const SECRET_KEY_HOWTO =
   "Set SECRET_KEY to at least 32 random bytes, e.g. the output of: node -e \"console.log(require('node:crypto').randomBytes(48).toString('base64url'))\"";
@@ -285,6 +291,7 @@ export function resolveSettings(input: Settings = {}, env: Env = process.env): R
     allowedHosts: allowedHosts.length > 0 ? allowedHosts : production ? [] : DEV_ALLOWED_HOSTS,
     trustedProxies: input.trustedProxies ?? envList(env, 'TRUSTED_PROXIES') ?? [],
     https: input.https ?? envBool(env, 'HTTPS') ?? SETTINGS_DEFAULTS.https,
+    csrfTrustedOrigins: (input.csrfTrustedOrigins ?? envList(env, 'CSRF_TRUSTED_ORIGINS') ?? []).map(trustedOrigin),
     hstsSeconds: input.hstsSeconds ?? envInt(env, 'HSTS_SECONDS') ?? SETTINGS_DEFAULTS.hstsSeconds,
     hstsIncludeSubdomains: input.hstsIncludeSubdomains ?? envBool(env, 'HSTS_INCLUDE_SUBDOMAINS') ?? SETTINGS_DEFAULTS.hstsIncludeSubdomains,
     hstsPreload: input.hstsPreload ?? envBool(env, 'HSTS_PRELOAD') ?? SETTINGS_DEFAULTS.hstsPreload,
@@ -311,6 +318,30 @@ export function resolveSettings(input: Settings = {}, env: Env = process.env): R
   return Object.freeze(s);
 }
 
+// scheme://host[:port], where host may start with '*.' for every subdomain; no path, no user info.
+const TRUSTED_ORIGIN = /^https?:\/\/(\*\.)?([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$/;
+
+function trustedOrigin(entry: string): string {
+  const value = entry.trim().toLowerCase();
+  if (!TRUSTED_ORIGIN.test(value)) {
+    throw new ConfigError('E_CONFIG_INVALID', `CSRF_TRUSTED_ORIGINS entry ${JSON.stringify(entry)} is not an origin.`, {
+      hint: 'Write scheme://host[:port] with no path, e.g. https://shop.example.com or https://*.example.com for every subdomain.',
+    });
+  }
+  return value;
+}
+
+// Keys made here, so deploy checks can tell "no key configured" from a configured key without
+// judging a random string as if a user had chosen it.
+const generatedKeys = new Set<string>();
+
 function randomKey(): string {
-  return randomBytes(48).toString('base64url');
+  const key = randomBytes(48).toString('base64url');
+  generatedKeys.add(key);
+  return key;
+}
+
+/** True when `key` is the per-process random key of development, not a configured one. */
+export function isGeneratedSecretKey(key: string): boolean {
+  return generatedKeys.has(key);
 }

@@ -17,6 +17,8 @@ export interface Servable {
   readonly logger: Logger;
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
   closing: boolean;
+  /** Runs the hooks registered with `onClose` (database pools, Redis clients) after the last response. */
+  runCloseHooks(): Promise<void>;
 }
 
 export interface ListenOptions {
@@ -84,7 +86,10 @@ export async function listen(app: Servable, options: ListenOptions): Promise<Run
       timer.unref();
       server.close(() => {
         clearTimeout(timer);
-        resolve();
+        app.runCloseHooks().then(resolve, (err: unknown) => {
+          app.logger.error({ err }, 'a close hook failed');
+          resolve();
+        });
       });
       server.closeIdleConnections();
     });

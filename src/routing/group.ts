@@ -42,6 +42,18 @@ export interface RouteOptions {
   name?: string;
   /** Security headers for this route, merged over the app's; `false` removes them. */
   headers?: SecureHeadersOptions | false;
+  /**
+   * `false` exempts this route from the CSRF check of `sessions()` / `csrf()` (webhooks signed
+   * some other way). `rampart check --deploy` lists such routes. @default true
+   */
+  csrf?: boolean;
+  /**
+   * Middleware for this route only, run inside the group's (a guard for one page, like a
+   * decorator on a Django view).
+   *
+   * @example app.get('/reports', { use: [requireStaff()] }, (req) => ...)
+   */
+  use?: readonly Middleware[];
 }
 
 export interface RouteDefinition {
@@ -96,6 +108,9 @@ export class RouteGroup {
   /** Registers a route for `method` (`'*'` or `app.all` for any method). */
   route<P extends string>(method: string, path: P, ...args: RouteArgs<P>): this {
     const [options, handler] = args.length === 1 ? [{}, args[0]] : args;
+    if (options.use !== undefined && (!Array.isArray(options.use) || options.use.some((m) => typeof m !== 'function'))) {
+      throw new RouteError('E_MIDDLEWARE_INVALID', `Route ${method} ${path}: use takes an array of middleware functions: (req, next) => ...`);
+    }
     if (typeof handler !== 'function') {
       throw new RouteError('E_ROUTE_HANDLER', `Route ${method} ${path} has no handler function.`);
     }

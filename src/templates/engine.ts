@@ -45,8 +45,12 @@ export interface TemplatesOptions {
   strict?: boolean;
   /** Recompile a template when its file changes. @default NODE_ENV is development (or unset) */
   reload?: boolean;
-  /** Prefix of the `static()` global. @default '/static/' */
-  staticUrl?: string;
+  /**
+   * What the `static()` global builds URLs with: a prefix, or a function given the checked
+   * relative path (such as `staticUrls()` from `rampart/static`, which returns hashed names).
+   * @default '/static/'
+   */
+  staticUrl?: string | ((path: string) => string);
   /** Receives warnings (undefined variables when not strict). @default console.warn, once per place */
   onWarning?: (message: string) => void;
 }
@@ -57,12 +61,13 @@ interface Entry {
   readonly source: TemplateSource;
 }
 
-function staticPath(prefix: string, path: unknown): string {
+function staticPath(prefix: string | ((path: string) => string), path: unknown): string {
   const p = String(path);
   const parts = p.split('/');
   if (p === '' || p.startsWith('/') || parts.some((s) => s === '..' || s === '.' || s === '' || s.includes('\\'))) {
     throw new TypeError(`static(): '${p}' is not a relative path inside the static folder`);
   }
+  if (typeof prefix === 'function') return prefix(p);
   return prefix + parts.map(encodeURIComponent).join('/');
 }
 

@@ -93,6 +93,56 @@ export class TestClient {
     return this.request('OPTIONS', path, options);
   }
 
+  /** The origin requests from this client come from: `http://localhost` unless `host`/`https` say otherwise. */
+  get origin(): string {
+    return `${this.#options.https === true ? 'https' : 'http'}://${this.#options.host ?? 'localhost'}`;
+  }
+
+  /**
+   * The CSRF token a browser would send: GETs `path` as a page and reads the hidden `csrf_token`
+   * field the template engine put in its form. The session cookie it gets stays in the jar.
+   *
+   * @example const token = await client.csrfToken('/notes/new')
+   */
+  async csrfToken(path: string): Promise<string> {
+    const page = await this.get(path, { headers: { accept: 'text/html' } });
+    const tag = /<input\b[^>]*\bname="csrf_token"[^>]*>/.exec(page.text)?.[0];
+    const value = tag === undefined ? undefined : /\bvalue="([^"]*)"/.exec(tag)?.[1];
+    if (value === undefined || value === '') {
+      throw new Error(
+        `No csrf_token field on ${path} (status ${page.status}). The page must render a POST form with req.render(), and the app must use sessions() or csrf().`,
+      );
+    }
+    return value.replace(/&amp;/g, '&').replace(/&#x2B;|&#43;/gi, '+').replace(/&#x2F;|&#47;/gi, '/').replace(/&#x3D;|&#61;/gi, '=');
+  }
+
+  /**
+   * Submits a form as a browser does: GETs the page at `path` for its CSRF token, then POSTs
+   * `fields` with it (same-origin `Origin`) to `action`, `path` by default.
+   *
+   * @example const res = await client.submitForm('/notes/new', { title: 'Hi' }); assert.equal(res.status, 303)
+   */
+  async submitForm(path: string, fields: Readonly<Record<string, string>>, options: { action?: string } = {}): Promise<TestResponse> {
+    const token = await this.csrfToken(path);
+    return this.post(options.action ?? path, {
+      headers: { origin: this.origin, 'sec-fetch-site': 'same-origin' },
+      form: { ...fields, csrf_token: token },
+    });
+  }
+
+  /**
+   * Logs in through the accounts login view (`rampart/auth`), keeping the session cookie.
+   *
+   * @example await client.login('ann', 'correct horse battery staple'); await client.get('/account')
+   */
+  async login(username: string, password: string, options: { path?: string } = {}): Promise<TestResponse> {
+    const res = await this.submitForm(options.path ?? '/accounts/login', { username, password });
+    if (res.status !== 303 && res.status !== 302) {
+      throw new Error(`Login of '${username}' answered ${res.status}, not a redirect: ${res.text.slice(0, 200)}`);
+    }
+    return res;
+  }
+
   /** Sends a request with any method. */
   async request(method: Method | (string & {}), path: string, options: TestRequestOptions = {}): Promise<TestResponse> {
     const headers: Record<string, string> = { host: this.#options.host ?? 'localhost', ...this.#options.headers, ...options.headers };

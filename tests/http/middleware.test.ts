@@ -430,3 +430,49 @@ describe('error handlers', () => {
     assert.equal(res.text, '{"error":{"status":404,"message":"No such note.","code":"E_HTTP_NOT_FOUND"}}');
   });
 });
+
+describe('route middleware (the use option)', () => {
+  test('runs inside the group middleware, for its route only, in order', async () => {
+    const order: string[] = [];
+    const tag = (name: string): Middleware => async (_req, next) => {
+      order.push(`${name}>`);
+      const res = await next();
+      order.push(`<${name}`);
+      return res;
+    };
+    const app = rampart({ logLevel: 'silent' });
+    const g = group().use(tag('group'));
+    g.get('/a', { use: [tag('r1'), tag('r2')] }, () => {
+      order.push('handler');
+      return 'a';
+    });
+    g.get('/b', () => 'b');
+    app.mount('/g', g);
+    const client = testClient(app);
+    assert.equal((await client.get('/g/a')).text, 'a');
+    assert.deepEqual(order, ['group>', 'r1>', 'r2>', 'handler', '<r2', '<r1', '<group']);
+    order.length = 0;
+    assert.equal((await client.get('/g/b')).text, 'b');
+    assert.deepEqual(order, ['group>', '<group']);
+  });
+
+  test('route middleware can answer instead of the handler, and its errors reach the group handlers', async () => {
+    const app = rampart({ logLevel: 'silent' });
+    const g = group();
+    g.onError((err) => (err instanceof HttpError && err.status === 418 ? text('caught by the group', { status: 200 }) : undefined));
+    g.get('/stop', { use: [async () => text('stopped', { status: 403 })] }, () => 'never');
+    g.get('/throw', { use: [async () => { throw new HttpError(418); }] }, () => 'never');
+    app.mount('/g', g);
+    const client = testClient(app);
+    const stop = await client.get('/g/stop');
+    assert.equal(stop.status, 403);
+    assert.equal(stop.text, 'stopped');
+    assert.equal((await client.get('/g/throw')).text, 'caught by the group');
+  });
+
+  test('use must be an array of functions', () => {
+    const app = rampart({ logLevel: 'silent' });
+    assert.throws(() => app.get('/x', { use: ['nope'] as never }, () => 'x'), (err: unknown) => err instanceof RouteError && err.code === 'E_MIDDLEWARE_INVALID');
+    assert.throws(() => app.get('/y', { use: (async () => undefined) as never }, () => 'y'), (err: unknown) => err instanceof RouteError && err.code === 'E_MIDDLEWARE_INVALID');
+  });
+});

@@ -1,0 +1,4 @@
+node_modules/
+.env
+db.sqlite3*
+staticfiles/

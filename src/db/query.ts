@@ -1,0 +1,436 @@
+/**
+ * `QuerySet`: the common queries of a model (filter, exclude, order, slice, count, exists, create,
+ * update, delete, relations), built on Kysely with every name checked against the model and every
+ * value bound as a parameter.
+ *
+ * @module
+ */
+import { sql, type CompiledQuery, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { notFound } from '../http/errors.js';
+import type { DialectName } from './connection.js';
+import { QueryError } from './errors.js';
+import type { Field } from './fields.js';
+import { coerceValue, conditions, resolveField } from './lookups.js';
+import type { AnyModel, Insert, Row } from './model.js';
+import { prepareValues } from './validation.js';
+import { rowReader, toDriver } from './values.js';
+import { loadPrefetch } from './prefetch.js';
+import { mapDriverError } from './driver-errors.js';
+import { checkProtected } from './protect.js';
+
+/** What a query runs on: the current connection or transaction, and the models it knows. */
+export interface QueryHost {
+  readonly dialect: DialectName;
+  /** Runs `fn` in a transaction (a savepoint when one is open). */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** A compiled read on the driver's pool when outside a transaction, else `null`. */
+  poolRows?(sqlText: string, parameters: readonly unknown[]): Promise<Record<string, unknown>[]> | null;
+  /** The connection, or the transaction of the current async context. */
+  executor(): Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly models: readonly AnyModel[];
+}
+
+type RowKeys<M extends AnyModel> = keyof Row<M> & string;
+type TextLookup = 'contains' | 'icontains' | 'startswith' | 'istartswith' | 'endswith' | 'iendswith';
+type Cmp = 'exact' | 'gt' | 'gte' | 'lt' | 'lte';
+type FieldNameOf<M extends AnyModel> = keyof M['fields'] & string;
+
+/**
+ * A filter object: `{ title: 'x', views__gte: 10, title__icontains: 'rampart', id__in: [1, 2] }`.
+ * Keys are checked against the model at compile time and again at run time.
+ */
+export type Where<M extends AnyModel, R = Row<M>> = {
+  [K in keyof R & string]?: R[K];
+} & {
+  [K in keyof R & string as `${K}__${Cmp}`]?: R[K];
+} & {
+  [K in keyof R & string as `${K}__in`]?: readonly R[K][];
+} & {
+  [K in keyof R & string as R[K] extends string | null ? `${K}__${TextLookup}` : never]?: string;
+} & {
+  [K in keyof R & string as `${K}__isnull`]?: boolean;
+};
+
+/** An order-by key: a field, or `-field` for descending. */
+export type OrderKey<M extends AnyModel> = RowKeys<M> | `-${RowKeys<M>}`;
+
+type TargetOf<F> = F extends Field<unknown, boolean, infer _K, infer T> ? (T extends AnyModel ? T : never) : never;
+type RelatedRow<M extends AnyModel, K extends string> = Row<TargetOf<M['fields'][K]>>;
+
+/** A page of a cursor pagination. */
+export interface Page<R> {
+  items: R[];
+  /** Pass as `after` to get the next page; `null` on the last page. */
+  next: string | null;
+}
+
+interface State {
+  /** Each filter as given, and its condition on the `t0` alias, built once when it was added. */
+  readonly where: readonly { readonly not: boolean; readonly where: Readonly<Record<string, unknown>>; readonly t0: Expression<SqlBool> }[];
+  readonly order: readonly string[] | null;
+  readonly limit: number | null;
+  readonly offset: number | null;
+  readonly related: readonly string[];
+  readonly prefetch: readonly string[];
+}
+
+const byIdCache = new WeakMap<AnyModel, Map<DialectName, CompiledQuery<unknown>>>();
+
+const EMPTY: State = { where: [], order: null, limit: null, offset: null, related: [], prefetch: [] };
+/** Largest page a single query returns unless asked explicitly: a guard against unbounded reads. */
+export const MAX_LIMIT = 10_000;
+
+function checkCount(name: string, n: unknown, max: number): number {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || n > max) {
+    throw new QueryError('E_DB_QUERY_VALUE', `${name} must be a whole number between 0 and ${max}.`);
+  }
+  return n;
+}
+
+/**
+ * Queries over one model. Immutable: each method returns a new QuerySet.
+ *
+ * @example
+ * const posts = await db.query(Post).filter({ published: true, title__icontains: q }).orderBy('-created').limit(20).all()
+ */
+export class QuerySet<M extends AnyModel, R = Row<M>> {
+  readonly #host: QueryHost;
+  readonly #m: M;
+  readonly #s: State;
+
+  constructor(host: QueryHost, m: M, state: State = EMPTY) {
+    this.#host = host;
+    this.#m = m;
+    this.#s = state;
+  }
+
+  #with(patch: Partial<State>): QuerySet<M, R> {
+    return new QuerySet<M, R>(this.#host, this.#m, { ...this.#s, ...patch });
+  }
+
+  /** Rows matching every lookup. Keys and values may come from user input: both are checked. */
+  filter(where: Where<M>): QuerySet<M, R> {
+    return this.#addWhere(where as Record<string, unknown>, false);
+  }
+
+  /** Rows not matching all of the lookups. */
+  exclude(where: Where<M>): QuerySet<M, R> {
+    return this.#addWhere(where as Record<string, unknown>, true);
+  }
+
+  // Built (and so checked) now: a bad name or value fails at filter(), not later, and a caller
+  // changing its object afterwards changes nothing.
+  #addWhere(where: Record<string, unknown>, not: boolean): QuerySet<M, R> {
+    const t0 = conditions(this.#m, 't0', where, this.#host.dialect);
+    return this.#with({ where: [...this.#s.where, { not, where, t0 }] });
+  }
+
+  /** Orders by fields (`'-created'` descending). Names from user input are checked and refused if unknown. */
+  orderBy(...keys: OrderKey<M>[]): QuerySet<M, R> {
+    for (const k of keys) resolveField(this.#m, typeof k === 'string' && k.startsWith('-') ? k.slice(1) : k);
+    return this.#with({ order: keys });
+  }
+
+  limit(n: number): QuerySet<M, R> {
+    return this.#with({ limit: checkCount('limit', n, MAX_LIMIT) });
+  }
+
+  offset(n: number): QuerySet<M, R> {
+    return this.#with({ offset: checkCount('offset', n, Number.MAX_SAFE_INTEGER) });
+  }
+
+  /** Loads the rows a foreign key points at in the same query (a join), as `row[name]`. */
+  selectRelated<K extends ForeignKeyNamesOf<M>>(...names: K[]): QuerySet<M, R & { [P in K]: RelatedRow<M, P> | null }> {
+    for (const n of names) {
+      const f = this.#m.fields[n] as Field | undefined;
+      if (f === undefined || (f.kind !== 'foreignKey' && f.kind !== 'oneToOne')) {
+        throw new QueryError('E_DB_QUERY_FIELD', `'${String(n)}' is not a foreign key of ${this.#m.table}.`);
+      }
+    }
+    return this.#with({ related: [...this.#s.related, ...names] }) as unknown as QuerySet<M, R & { [P in K]: RelatedRow<M, P> | null }>;
+  }
+
+  /**
+   * Loads many-to-many fields or reverse foreign keys (`relatedName`) with one extra query each,
+   * as arrays on every row: no N+1.
+   */
+  prefetch<K extends string>(...names: K[]): QuerySet<M, R & { [P in K]: P extends ManyToManyNamesOf<M> ? RelatedRow<M, P>[] : Record<string, unknown>[] }> {
+    return this.#with({ prefetch: [...this.#s.prefetch, ...names] }) as never;
+  }
+
+  #where(alias: string): Expression<SqlBool> | null {
+    const parts: Expression<SqlBool>[] = [];
+    for (const w of this.#s.where) {
+      const c = alias === 't0' ? w.t0 : conditions(this.#m, alias, w.where, this.#host.dialect);
+      parts.push(w.not ? sql<SqlBool>`not (${c})` : c);
+    }
+    if (parts.length === 0) return null;
+    return parts.length === 1 ? parts[0]! : sql<SqlBool>`${sql.join(parts, sql` and `)}`;
+  }
+
+  #orderSql(): RawBuilder<unknown> | null {
+    const keys = this.#s.order ?? this.#m.options.ordering ?? [];
+    if (keys.length === 0) return null;
+    const parts = keys.map((k) => {
+      const desc = k.startsWith('-');
+      const info = resolveField(this.#m, desc ? k.slice(1) : k);
+      return desc ? sql`${sql.ref(`t0.${info.column}`)} desc` : sql`${sql.ref(`t0.${info.column}`)} asc`;
+    });
+    return sql`order by ${sql.join(parts)}`;
+  }
+
+  #select(extraWhere: Expression<SqlBool> | null, count: 'rows' | 'count' | 'exists'): RawBuilder<Record<string, unknown>> {
+    const m = this.#m;
+    const cols: RawBuilder<unknown>[] = m.columns.map((c) => sql`${sql.ref(`t0.${c.column}`)} as ${sql.id(c.key)}`);
+    const joins: RawBuilder<unknown>[] = [];
+    this.#s.related.forEach((name, i) => {
+      const f = m.fields[name] as Field;
+      const target = f.target!();
+      const alias = `t${i + 1}`;
+      const fk = m.byKey.get(name)!;
+      joins.push(sql`left join ${sql.table(target.table)} as ${sql.id(alias)} on ${sql.ref(`${alias}.id`)} = ${sql.ref(`t0.${fk.column}`)}`);
+      for (const c of target.columns) cols.push(sql`${sql.ref(`${alias}.${c.column}`)} as ${sql.id(`${name}__${c.key}`)}`);
+    });
+    const w = this.#where('t0');
+    const all = [w, extraWhere].filter((x): x is Expression<SqlBool> => x !== null);
+    const whereSql = all.length === 0 ? sql`` : sql`where ${sql.join(all, sql` and `)}`;
+    const from = sql`from ${sql.table(m.table)} as t0 ${sql.join(joins, sql` `)} ${whereSql}`;
+    if (count === 'count') return sql`select count(*) as n ${from}`;
+    if (count === 'exists') return sql`select 1 as one ${from} limit 1`;
+    const order = this.#orderSql() ?? sql``;
+    const limit = this.#s.limit ?? (this.#s.offset !== null ? MAX_LIMIT : null);
+    const lim = limit === null ? sql`` : sql`limit ${sql.lit(limit)}`;
+    const off = this.#s.offset === null ? sql`` : sql`offset ${sql.lit(this.#s.offset)}`;
+    return sql`select ${sql.join(cols)} ${from} ${order} ${lim} ${off}`;
+  }
+
+  async #rows(extraWhere: Expression<SqlBool> | null = null): Promise<R[]> {
+    const host = this.#host;
+    const result = await this.#select(extraWhere, 'rows').execute(host.executor());
+    const rows = result.rows;
+    const read = rowReader(this.#m, host.dialect);
+    for (const row of rows) read(row);
+    if (this.#s.related.length > 0) {
+      for (const name of this.#s.related) {
+        const target = (this.#m.fields[name] as Field).target!();
+        const readRel = rowReader(target, host.dialect, `${name}__`);
+        const prefix = `${name}__`;
+        for (const row of rows) {
+          readRel(row);
+          const rel: Record<string, unknown> = {};
+          for (const c of target.columns) {
+            rel[c.key] = row[prefix + c.key];
+            delete row[prefix + c.key];
+          }
+          row[name] = rel.id === null || rel.id === undefined ? null : rel;
+        }
+      }
+    }
+    if (this.#s.prefetch.length > 0) await loadPrefetch(host, this.#m, rows, this.#s.prefetch);
+    return rows as R[];
+  }
+
+  /** Every matching row. */
+  all(): Promise<R[]> {
+    return this.#rows();
+  }
+
+  /** The first matching row, or `undefined`. */
+  async first(): Promise<R | undefined> {
+    const rows = await this.#with({ limit: 1 }).#rows();
+    return rows[0];
+  }
+
+  /** The row with this id among the matching rows, or `undefined`. The id may come from user input. */
+  async get(id: number | string): Promise<R | undefined> {
+    const v = coerceValue(this.#m.byKey.get('id')!, id);
+    const s = this.#s;
+    if (s.where.length === 0 && s.related.length === 0 && s.prefetch.length === 0) {
+      // The most common query of all, compiled once per model and dialect.
+      const host = this.#host;
+      const ex = host.executor();
+      let compiled = byIdCache.get(this.#m)?.get(host.dialect);
+      if (compiled === undefined) {
+        const cols = this.#m.columns.map((c) => sql`${sql.ref(c.column)} as ${sql.id(c.key)}`);
+        compiled = sql`select ${sql.join(cols)} from ${sql.table(this.#m.table)} where ${sql.ref('id')} = ${0}`.compile(ex);
+        let perModel = byIdCache.get(this.#m);
+        if (perModel === undefined) byIdCache.set(this.#m, (perModel = new Map()));
+        perModel.set(host.dialect, compiled);
+      }
+      const direct = host.poolRows?.(compiled.sql, [v]) ?? null;
+      const rows = direct !== null ? await direct : (await ex.executeQuery<Record<string, unknown>>({ ...compiled, parameters: [v] })).rows;
+      const row = rows[0];
+      return row === undefined ? undefined : (rowReader(this.#m, host.dialect)(row) as R);
+    }
+    const rows = await this.#with({ limit: 1, order: [] }).#rows(sql<SqlBool>`${sql.ref('t0.id')} = ${v}`);
+    return rows[0];
+  }
+
+  /** The row with this id, or a 404 `HttpError`. */
+  async getOr404(id: number | string): Promise<R> {
+    let row: R | undefined;
+    try {
+      row = await this.get(id);
+    } catch (err) {
+      if (err instanceof QueryError) throw notFound();
+      throw err;
+    }
+    if (row === undefined) throw notFound();
+    return row;
+  }
+
+  /** The number of matching rows. */
+  async count(): Promise<number> {
+    const r = await this.#select(null, 'count').execute(this.#host.executor());
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
+  /** Whether any row matches. */
+  async exists(): Promise<boolean> {
+    const r = await this.#select(null, 'exists').execute(this.#host.executor());
+    return r.rows.length > 0;
+  }
+
+  /** Validates, fills defaults and inserts one row; returns it with its id. */
+  async create(values: Insert<M>): Promise<Row<M>> {
+    const [row] = await this.bulkCreate([values]);
+    return row!;
+  }
+
+  /** Validates and inserts many rows in one statement; returns them with their ids. */
+  async bulkCreate(list: readonly Insert<M>[]): Promise<Row<M>[]> {
+    if (!Array.isArray(list)) throw new QueryError('E_DB_QUERY_VALUE', 'bulkCreate takes an array of rows.');
+    if (list.length === 0) return [];
+    const m = this.#m;
+    const host = this.#host;
+    const prepared = list.map((v) => prepareValues(m, v as Record<string, unknown>, 'create'));
+    const cols = m.columns.filter((c) => c.def.kind !== 'id' || prepared.some((p) => p.id !== undefined));
+    const tuples = prepared.map((p) => sql`(${sql.join(cols.map((c) => (p[c.key] === undefined ? sql`default` : sql`${toDriver(c.def, p[c.key], host.dialect)}`)))})`);
+    const head = sql`insert into ${sql.table(m.table)} (${sql.join(cols.map((c) => sql.id(c.column)))}) values ${sql.join(tuples)}`;
+    try {
+      if (host.dialect === 'mysql' && prepared.length > 1) {
+        // MySQL returns only the first id of a multi-row insert, and with interleaved
+        // auto-increment locking (MySQL 8's default) the others need not follow it: one insert
+        // per row, in a transaction, gives every row its true id.
+        await host.transaction(async () => {
+          for (let i = 0; i < prepared.length; i++) {
+            const r = await sql`insert into ${sql.table(m.table)} (${sql.join(cols.map((c) => sql.id(c.column)))}) values ${tuples[i]!}`.execute(host.executor());
+            if (prepared[i]!.id === undefined) prepared[i]!.id = Number(r.insertId);
+          }
+        });
+      } else if (host.dialect === 'mysql') {
+        const r = await head.execute(host.executor());
+        if (prepared[0]!.id === undefined) prepared[0]!.id = Number(r.insertId);
+      } else {
+        const r = await sql<{ id: number | string }>`${head} returning id`.execute(host.executor());
+        r.rows.forEach((row, i) => {
+          prepared[i]!.id = Number(row.id);
+        });
+      }
+    } catch (err) {
+      throw mapDriverError(err, m);
+    }
+    return prepared as Row<M>[];
+  }
+
+  /** Validates the given fields and updates every matching row; returns how many changed. */
+  async update(values: Partial<Row<M>>): Promise<number> {
+    const m = this.#m;
+    const host = this.#host;
+    const p = prepareValues(m, values as Record<string, unknown>, 'update');
+    delete p.id;
+    const sets = Object.keys(p).map((k) => {
+      const c = m.byKey.get(k)!;
+      return sql`${sql.id(c.column)} = ${toDriver(c.def, p[k], host.dialect)}`;
+    });
+    if (sets.length === 0) return 0;
+    const w = this.#where(m.table);
+    try {
+      const r = await sql`update ${sql.table(m.table)} set ${sql.join(sets)} ${w === null ? sql`` : sql`where ${w}`}`.execute(host.executor());
+      return Number(r.numAffectedRows ?? 0n);
+    } catch (err) {
+      throw mapDriverError(err, m);
+    }
+  }
+
+  /**
+   * Deletes every matching row; returns how many. Foreign keys decide what happens to rows that
+   * point at them: cascade, set null, restrict (an IntegrityError), protect (refused before deleting).
+   */
+  async delete(): Promise<number> {
+    const m = this.#m;
+    const host = this.#host;
+    const w = this.#where(m.table);
+    await checkProtected(host, m, w);
+    try {
+      const r = await sql`delete from ${sql.table(m.table)} ${w === null ? sql`` : sql`where ${w}`}`.execute(host.executor());
+      return Number(r.numAffectedRows ?? 0n);
+    } catch (err) {
+      throw mapDriverError(err, m);
+    }
+  }
+
+  /**
+   * Keyset pagination over the ordering (with `id` as the tie-breaker): stable under inserts,
+   * and as fast on page 1,000 as on page 1. The cursor is opaque and checked when decoded.
+   *
+   * @example const { items, next } = await db.query(Post).orderBy('-created').paginate({ size: 20, after: req.query.get('after') })
+   */
+  async paginate(options: { size: number; after?: string | null }): Promise<Page<R>> {
+    const size = checkCount('size', options.size, MAX_LIMIT);
+    const m = this.#m;
+    const keys = [...(this.#s.order ?? m.options.ordering ?? [])];
+    if (!keys.some((k) => k === 'id' || k === '-id')) keys.push('id');
+    const infos = keys.map((k) => ({ desc: k.startsWith('-'), info: resolveField(m, k.startsWith('-') ? k.slice(1) : k) }));
+    for (const { info } of infos) {
+      if (info.def.nullable) throw new QueryError('E_DB_QUERY_FIELD', `Cursor pagination needs non-null ordering fields; '${info.key}' is nullable.`);
+    }
+    let extra: Expression<SqlBool> | null = null;
+    if (options.after !== undefined && options.after !== null && options.after !== '') {
+      const values = decodeCursor(options.after, infos.length).map((v, i) => toDriver(infos[i]!.info.def, coerceValue(infos[i]!.info, v), this.#host.dialect));
+      const ors: RawBuilder<SqlBool>[] = [];
+      for (let i = 0; i < infos.length; i++) {
+        const ands: RawBuilder<unknown>[] = [];
+        for (let j = 0; j < i; j++) ands.push(sql`${sql.ref(`t0.${infos[j]!.info.column}`)} = ${values[j]}`);
+        const { desc, info } = infos[i]!;
+        ands.push(desc ? sql`${sql.ref(`t0.${info.column}`)} < ${values[i]}` : sql`${sql.ref(`t0.${info.column}`)} > ${values[i]}`);
+        ors.push(sql<SqlBool>`(${sql.join(ands, sql` and `)})`);
+      }
+      extra = sql<SqlBool>`(${sql.join(ors, sql` or `)})`;
+    }
+    const rows = await this.#with({ order: keys, limit: size + 1, offset: null }).#rows(extra);
+    const more = rows.length > size;
+    const items = more ? rows.slice(0, size) : rows;
+    const last = items[items.length - 1] as Record<string, unknown> | undefined;
+    const next = more && last !== undefined ? encodeCursor(infos.map(({ info }) => last[info.key])) : null;
+    return { items, next };
+  }
+}
+
+type ForeignKeyNamesOf<M extends AnyModel> = {
+  [K in FieldNameOf<M>]: M['fields'][K] extends Field<unknown, boolean, 'foreignKey' | 'oneToOne', unknown> ? K : never;
+}[FieldNameOf<M>];
+type ManyToManyNamesOf<M extends AnyModel> = {
+  [K in FieldNameOf<M>]: M['fields'][K] extends Field<unknown, boolean, 'manyToMany', unknown> ? K : never;
+}[FieldNameOf<M>];
+
+function encodeCursor(values: unknown[]): string {
+  const plain = values.map((v) => (v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? v.toString() : v));
+  return Buffer.from(JSON.stringify(plain)).toString('base64url');
+}
+
+function decodeCursor(cursor: string, n: number): unknown[] {
+  const bad = (): never => {
+    throw new QueryError('E_DB_QUERY_CURSOR', 'Invalid pagination cursor; start again from the first page.');
+  };
+  if (typeof cursor !== 'string' || cursor.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(cursor)) bad();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    return bad();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== n || parsed.some((v) => v !== null && typeof v === 'object')) bad();
+  return parsed as unknown[];
+}
+
