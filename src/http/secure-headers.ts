@@ -31,6 +31,11 @@ export interface SecureHeadersOptions {
   crossOriginOpenerPolicy?: boolean | string;
   /** Cross-Origin-Resource-Policy. @default 'same-origin' */
   crossOriginResourcePolicy?: boolean | string;
+  /**
+   * Permissions-Policy, sent with HTML responses only (browsers apply it to documents alone).
+   * @default 'camera=(), microphone=(), geolocation=(), payment=(), usb=()'
+   */
+  permissionsPolicy?: boolean | string;
 }
 
 /**
@@ -59,6 +64,10 @@ export const SECURE_HEADERS_DEFAULTS = Object.freeze({
   referrerPolicy: 'same-origin', // leaking private URLs (tokens in paths) to other sites
   crossOriginOpenerPolicy: 'same-origin', // cross-window attacks (XS-Leaks, tabnabbing)
   crossOriginResourcePolicy: 'same-origin', // other sites embedding our responses (Spectre-style leaks)
+  // An injected script or a third-party frame using the camera, microphone, location, payments or
+  // USB devices through a page of ours. Browsers apply it to documents only, so it goes with HTML
+  // responses and costs API and file responses nothing.
+  permissionsPolicy: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
 });
 
 /** HSTS settings, taken from the app settings. */
@@ -85,13 +94,21 @@ export interface HeaderSet {
   readonly textHead: string[];
   /** The same for JSON. */
   readonly jsonHead: string[];
+  /** Headers added to HTML responses only. */
+  readonly documentOnly: readonly string[];
 }
 
-function freezeSet(plain: readonly string[], cspIndex: number, cspWithNonce: ((nonce: string) => string) | null): HeaderSet {
+function freezeSet(
+  plain: readonly string[],
+  cspIndex: number,
+  cspWithNonce: ((nonce: string) => string) | null,
+  documentOnly: readonly string[] = [],
+): HeaderSet {
   return Object.freeze({
     plain: Object.freeze(plain),
     cspIndex,
     cspWithNonce,
+    documentOnly: Object.freeze(documentOnly),
     textHead: [...plain, 'content-type', TEXT_TYPE, 'content-length', '0'],
     jsonHead: [...plain, 'content-type', JSON_TYPE, 'content-length', '0'],
   });
@@ -159,7 +176,8 @@ export function buildHeaderSet(options: SecureHeadersOptions | false, hsts: Hsts
     if (hsts.hstsPreload) v += '; preload';
     out.push('strict-transport-security', v);
   }
-  return freezeSet(out, cspIndex, cspWithNonce);
+  const permissions = pick(options.permissionsPolicy, SECURE_HEADERS_DEFAULTS.permissionsPolicy);
+  return freezeSet(out, cspIndex, cspWithNonce, permissions === null ? [] : ['permissions-policy', permissions]);
 }
 
 /** Merges route-level header options over the app's. */

@@ -47,6 +47,10 @@ export function sendValue(req: Context<unknown>, res: ServerResponse, set: Heade
 
 const NO_BODY_STATUS = new Set([204, 304]);
 
+function isHtml(type: string | readonly string[] | undefined): boolean {
+  return typeof type === 'string' && type.startsWith('text/html');
+}
+
 /** Sends an `HttpResponse`; its own headers win over the security defaults of the same name. */
 export function sendResponse(req: Context<unknown>, res: ServerResponse, set: HeaderSet, r: HttpResponse, closing: boolean): void {
   const base = baseHeaders(req, set, closing);
@@ -56,6 +60,10 @@ export function sendResponse(req: Context<unknown>, res: ServerResponse, set: He
     const name = base[i] as string;
     if (own[name] !== undefined) continue;
     out.push(name, base[i + 1]!);
+  }
+  const extra = set.documentOnly;
+  if (extra.length > 0 && isHtml(own['content-type'])) {
+    for (let i = 0; i < extra.length; i += 2) if (own[extra[i]!] === undefined) out.push(extra[i]!, extra[i + 1]!);
   }
   for (const name of Object.keys(own)) {
     if (name === 'set-cookie') continue;

@@ -23,6 +23,7 @@ const headers = on('HEADERS_OFF')
       ...(on('NOSNIFF_OFF') ? { contentTypeOptions: false } : {}),
       ...(on('REFERRER_UNSAFE') ? { referrerPolicy: 'unsafe-url' } : {}),
       ...(on('COOP_OFF') ? { crossOriginOpenerPolicy: false } : {}),
+      ...(on('PERMISSIONS_OFF') ? { permissionsPolicy: false } : {}),
     };
 
 export const app = rampart({ headers });
@@ -99,6 +100,7 @@ describe('rampart check --deploy: settings', () => {
       FIX_NOSNIFF_OFF: '1',
       FIX_REFERRER_UNSAFE: '1',
       FIX_COOP_OFF: '1',
+      FIX_PERMISSIONS_OFF: '1',
       FIX_EXEMPT: '1',
       FIX_ROUTE_HEADERS_OFF: '1',
     };
@@ -117,6 +119,7 @@ describe('rampart check --deploy: settings', () => {
       'security.W024',
       'security.W030',
       'security.W033',
+      'security.W034',
       'templates.W001',
       'uploads.W001',
     ]);

@@ -2,7 +2,7 @@
 // per-route adjustments, HSTS and the redirect to HTTPS.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { rampart, html, HttpError, CSP_DEFAULTS, SECURE_HEADERS_DEFAULTS, type Settings } from 'rampart';
+import { rampart, html, HttpError, HttpResponse, CSP_DEFAULTS, SECURE_HEADERS_DEFAULTS, type Settings } from 'rampart';
 import { testClient, type TestResponse } from 'rampart/testing';
 
 const DEFAULT_CSP =
@@ -16,7 +16,10 @@ const SECURITY_HEADER_NAMES = [
   'cross-origin-opener-policy',
   'cross-origin-resource-policy',
   'strict-transport-security',
+  'permissions-policy',
 ];
+
+const PERMISSIONS = 'camera=(), microphone=(), geolocation=(), payment=(), usb=()';
 
 function cspWithNonce(nonce: string): string {
   return `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self' 'nonce-${nonce}'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'`;
@@ -62,6 +65,7 @@ describe('defaults', () => {
       referrerPolicy: 'same-origin',
       crossOriginOpenerPolicy: 'same-origin',
       crossOriginResourcePolicy: 'same-origin',
+      permissionsPolicy: PERMISSIONS,
     });
     assert.deepEqual(CSP_DEFAULTS['object-src'], ["'none'"]);
     assert.deepEqual(CSP_DEFAULTS['base-uri'], ["'none'"]);
@@ -74,7 +78,9 @@ describe('defaults', () => {
 
   test('every default security header is on JSON, HTML and 204 responses', async () => {
     assertDefaultHeaders(await client.get('/json'), 'json');
-    assertDefaultHeaders(await client.get('/html'), 'html');
+    const page = await client.get('/html');
+    assertDefaultHeaders(page, 'html');
+    assert.equal(page.header('permissions-policy'), PERMISSIONS);
     const empty = await client.get('/empty');
     assert.equal(empty.status, 204);
     assertDefaultHeaders(empty, '204');
@@ -94,6 +100,7 @@ describe('defaults', () => {
     const page = await client.get('/throw', { headers: { accept: 'text/html' } });
     assert.equal(page.status, 500);
     assertDefaultHeaders(page, '500 html');
+    assert.equal(page.header('permissions-policy'), PERMISSIONS, 'an HTML error page is a document too');
   });
 
   test('every default security header is on 400 (bad host, bad path), 308 and OPTIONS responses', async () => {
@@ -351,5 +358,38 @@ describe('HSTS and the redirect to HTTPS', () => {
     const res = await testClient(a, { host: 'evil.example' }).get('/path');
     assert.equal(res.status, 400);
     assert.equal(res.header('location'), undefined);
+  });
+});
+
+describe('Permissions-Policy', () => {
+  test('goes with HTML responses only: not with text, JSON, 204 or 404 JSON', async () => {
+    const a = app();
+    a.get('/text', () => 'hello');
+    a.get('/json', () => ({ ok: true }));
+    a.get('/empty', () => undefined);
+    a.get('/html', () => html`<p>hi</p>`);
+    const client = testClient(a);
+    for (const path of ['/text', '/json', '/empty', '/nope']) assert.equal((await client.get(path)).header('permissions-policy'), undefined, path);
+    assert.equal((await client.get('/html')).header('permissions-policy'), PERMISSIONS);
+  });
+
+  test('a string replaces it, false removes it, per app and per route', async () => {
+    const a = app({ headers: { permissionsPolicy: 'geolocation=(self)' } });
+    a.get('/app', () => html`<p>app</p>`);
+    a.get('/route', { headers: { permissionsPolicy: 'camera=(self)' } }, () => html`<p>route</p>`);
+    a.get('/off', { headers: { permissionsPolicy: false } }, () => html`<p>off</p>`);
+    const client = testClient(a);
+    assert.equal((await client.get('/app')).header('permissions-policy'), 'geolocation=(self)');
+    assert.equal((await client.get('/route')).header('permissions-policy'), 'camera=(self)');
+    const off = await client.get('/off');
+    assert.equal(off.header('permissions-policy'), undefined);
+    assert.equal(off.header('x-frame-options'), 'DENY', 'the other headers stay');
+  });
+
+  test("a response's own Permissions-Policy wins and is sent once", async () => {
+    const a = app();
+    a.get('/', () => new HttpResponse('<p>x</p>', { headers: { 'content-type': 'text/html; charset=utf-8', 'permissions-policy': 'fullscreen=(self)' } }));
+    const res = await testClient(a).get('/');
+    assert.equal(res.header('permissions-policy'), 'fullscreen=(self)');
   });
 });

@@ -115,6 +115,9 @@ export function transportAndHeaderChecks(app: App): Finding[] {
   if (coop === null || coop.toLowerCase() === 'unsafe-none') {
     out.push(finding('security.W024', 'warning', `Cross-Origin-Opener-Policy is ${coop === null ? 'off' : "'unsafe-none'"}: a page opened from another site keeps a handle on the app's window (XS-Leaks, tabnabbing).`, "Use 'same-origin' (the default), or 'same-origin-allow-popups' for OAuth popups."));
   }
+  if (h.permissionsPolicy === false) {
+    out.push(finding('security.W034', 'info', 'Permissions-Policy is off: an injected script or an embedded frame can ask for the camera, microphone, location, payments or USB devices through the pages.', "Remove permissionsPolicy: false; allow only the features the app uses, e.g. permissionsPolicy: 'camera=(self)'."));
+  }
   return out;
 }
 
