@@ -7,10 +7,10 @@
 //
 // HTTP is left out on purpose: it is the same code for both sides and would only dilute the
 // difference the goal is about (model layer within 10% of raw pg).
-import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { writeSection } from './harness/sections.js';
 import { connect, field, model, sql } from '../src/db/index.js';
 
 const URL_PG = process.env.DATABASE_URL_POSTGRES;
@@ -108,16 +108,7 @@ async function main(): Promise<void> {
     '',
   ];
   console.log(`\n${lines.join('\n')}`);
-  const file = join(dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
-  if (existsSync(file) && process.env.BENCH_WRITE !== '0') {
-    const text = readFileSync(file, 'utf8');
-    // Replace this benchmark's own section only; sections after it (other benchmarks) stay.
-    const start = text.indexOf('## Data layer vs raw node-postgres');
-    const next = start === -1 ? -1 : text.indexOf('\n## ', start + 1);
-    const before = start === -1 ? text : text.slice(0, start);
-    const after = next === -1 ? '' : text.slice(next + 1);
-    writeFileSync(file, `${before.trimEnd()}\n\n${lines.join('\n').trimEnd()}\n${after === '' ? '' : `\n${after}`}`);
-  }
+  writeSection(join(dirname(fileURLToPath(import.meta.url)), 'RESULTS.md'), 'Data layer vs raw node-postgres', lines.join('\n'));
 }
 
 await main();

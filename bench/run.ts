@@ -33,6 +33,7 @@ import {
   type RunRecord,
   type Sample,
 } from './harness/report.js';
+import { keepOtherSections } from './harness/sections.js';
 import { ServerProcess, describeExit, killAllServersNow, stopAllServers } from './harness/servers.js';
 import { seededRandom, shuffled } from './harness/stats.js';
 import { ENDPOINTS, TARGETS, type Endpoint, type Target } from './harness/targets.js';
@@ -320,7 +321,7 @@ async function main(): Promise<number> {
   const suffix = settings.quick ? '.quick' : '';
   const mdPath = join(BENCH_DIR, `RESULTS${suffix}.md`);
   const jsonPath = join(BENCH_DIR, `results${suffix}.json`);
-  writeFileSync(mdPath, resultsMarkdown(record));
+  writeFileSync(mdPath, keepOtherSections(mdPath, resultsMarkdown(record)));
   writeFileSync(jsonPath, resultsJson(record));
   log(`\nwrote ${mdPath} and ${jsonPath} (${Math.round(record.elapsedS)} s)`);
 

@@ -11,6 +11,35 @@ import { trustedHtml, type SafeHtml } from 'rampart';
 const markdown = new Marked({ gfm: true, breaks: false });
 
 /**
+ * The last results of a pure function of a post's text. Parsing and sanitizing is most of the CPU
+ * a list page costs (bench/RESULTS.md, "Example application"), and the same few posts are shown
+ * again and again. Bounded in entries and in the length of what it keeps, so hostile long texts
+ * cannot grow it.
+ */
+class RecentResults<T> {
+  readonly #results = new Map<string, T>();
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxSourceLength: number,
+  ) {}
+
+  get(source: string, compute: (source: string) => T): T {
+    const hit = this.#results.get(source);
+    if (hit !== undefined) return hit;
+    const value = compute(source);
+    if (source.length <= this.maxSourceLength) {
+      if (this.#results.size >= this.maxEntries) this.#results.delete(this.#results.keys().next().value!);
+      this.#results.set(source, value);
+    }
+    return value;
+  }
+}
+
+// At most 200 x 20,000 characters of source, about 8 MB, each.
+const renderedPosts = new RecentResults<SafeHtml>(200, 20_000);
+const excerpts = new RecentResults<string>(200, 20_000);
+
+/**
  * What may survive in a post. Markdown allows raw HTML, so the sanitizer, not the Markdown
  * parser, decides what reaches the page: no script, style, iframe, form or image (a post's one
  * image is its upload), no event handler or class or style attribute, and links only to http(s)
@@ -39,6 +68,10 @@ export const POST_HTML_ALLOWLIST: sanitizeHtml.IOptions = Object.freeze({
  * @example renderMarkdown('Hello *world*<script>alert(1)</script>') // <p>Hello <em>world</em></p>
  */
 export function renderMarkdown(source: string): SafeHtml {
+  return renderedPosts.get(source, renderMarkdownNow);
+}
+
+function renderMarkdownNow(source: string): SafeHtml {
   const raw = markdown.parse(source, { async: false });
   const clean = sanitizeHtml(raw, POST_HTML_ALLOWLIST);
   // trustedHtml() is safe here, and only here, because `clean` is the sanitizer's output: every
@@ -58,6 +91,10 @@ const TEXT_ENTITIES: Readonly<Record<string, string>> = { '&amp;': '&', '&lt;': 
  * @example markdownExcerpt('## Hi\n\nSome **bold** text.', 240) // 'Hi Some bold text.'
  */
 export function markdownExcerpt(source: string, maxLength = 240): string {
+  return maxLength === 240 ? excerpts.get(source, excerptNow) : excerptNow(source, maxLength);
+}
+
+function excerptNow(source: string, maxLength = 240): string {
   const html = markdown.parse(source, { async: false });
   const escaped = sanitizeHtml(html, { allowedTags: [], allowedAttributes: {}, nonTextTags: POST_HTML_ALLOWLIST.nonTextTags ?? [] });
   const text = escaped.replace(/&(amp|lt|gt|quot);/g, (e) => TEXT_ENTITIES[e] ?? e).replace(/\s+/g, ' ').trim();
