@@ -6,7 +6,7 @@
  * @module
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { sql, type ColumnType, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Middleware } from '../routing/group.js';
 import { CONNECTION_DEFAULTS, createKysely, type ConnectionOptions, type DialectName, type PoolQuery } from './connection.js';
 import { DatabaseError, QueryError } from './errors.js';
@@ -17,20 +17,12 @@ import { QuerySet, type QueryHost } from './query.js';
 import { joinTable } from './schema-state.js';
 import { rowReader } from './values.js';
 
-type KyselyColumns<M extends AnyModel> = {
-  [K in keyof Row<M>]: K extends keyof Insert<M>
-    ? undefined extends Insert<M>[K]
-      ? ColumnType<Row<M>[K], Row<M>[K] | undefined, Row<M>[K]>
-      : Row<M>[K]
-    : ColumnType<Row<M>[K], Row<M>[K] | undefined, Row<M>[K]>;
-};
-
 /**
  * The Kysely database type of a list of models: a typo in a table or column name is a compile error.
  *
  * @example type DB = DatabaseSchema<[typeof User, typeof Post]>
  */
-export type DatabaseSchema<MS extends readonly AnyModel[]> = { [M in MS[number] as M['table']]: KyselyColumns<M> };
+export type DatabaseSchema<MS extends readonly AnyModel[]> = { [M in MS[number] as M['table']]: M['$table'] };
 
 /** Options of `connect()`. */
 export interface DatabaseOptions<MS extends readonly AnyModel[]> extends ConnectionOptions {

@@ -110,8 +110,11 @@ export interface ManyToManyOptions {
   editable?: boolean;
 }
 
-/** Any field; the type parameters carry the value type and whether an insert may omit it. */
-export interface Field<T = unknown, Optional extends boolean = boolean, K extends FieldKind = FieldKind, Target = unknown> {
+/**
+ * Any field; the type parameters carry the value type, whether an insert may omit it, and the
+ * column name when the `column` option renames it (`string` when it does not).
+ */
+export interface Field<T = unknown, Optional extends boolean = boolean, K extends FieldKind = FieldKind, Target = unknown, Column extends string = string> {
   readonly kind: K;
   readonly nullable: boolean;
   readonly options: Readonly<Record<string, unknown>>;
@@ -123,21 +126,24 @@ export interface Field<T = unknown, Optional extends boolean = boolean, K extend
   readonly __value?: T;
   readonly __optional?: Optional;
   readonly __target?: Target;
+  readonly __column?: Column;
 }
 
 type Nullable<T, O> = O extends { nullable: true } ? T | null : T;
 type HasDefault<O> = O extends { nullable: true } ? true : O extends { default: unknown } ? true : false;
+/** The `column` option's literal name, or `string` when the field keeps its own name. */
+type ColumnOf<O> = O extends { column: infer C extends string } ? C : string;
 
-function make<T, Opt extends boolean, K extends FieldKind, Tgt = unknown>(
+function make<T, Opt extends boolean, K extends FieldKind, Tgt = unknown, C extends string = string>(
   kind: K,
   options: object | undefined,
   extra?: { target?: () => AnyModel; choices?: readonly string[] },
-): Field<T, Opt, K, Tgt> {
+): Field<T, Opt, K, Tgt, C> {
   const opts = { ...(options ?? {}) } as Record<string, unknown>;
   const f: { -readonly [P in keyof Field]: Field[P] } = { kind, nullable: opts.nullable === true, options: Object.freeze(opts) };
   if (extra?.target !== undefined) f.target = extra.target;
   if (extra?.choices !== undefined) f.choices = Object.freeze([...extra.choices]);
-  return Object.freeze(f) as Field<T, Opt, K, Tgt>;
+  return Object.freeze(f) as Field<T, Opt, K, Tgt, C>;
 }
 
 /**
@@ -154,35 +160,35 @@ function make<T, Opt extends boolean, K extends FieldKind, Tgt = unknown>(
 export const field = {
   /** The auto-incrementing bigint primary key; added as `id` when a model declares none. */
   id: (): Field<number, true, 'id'> => make('id', { editable: false }),
-  string: <const O extends StringOptions = StringOptions>(options?: O): Field<Nullable<string, O>, HasDefault<O>, 'string'> =>
+  string: <const O extends StringOptions = StringOptions>(options?: O): Field<Nullable<string, O>, HasDefault<O>, 'string', unknown, ColumnOf<O>> =>
     make('string', { maxLength: 255, ...options }),
-  text: <const O extends StringOptions = StringOptions>(options?: O): Field<Nullable<string, O>, HasDefault<O>, 'text'> => make('text', options),
-  email: <const O extends StringOptions = StringOptions>(options?: O): Field<Nullable<string, O>, HasDefault<O>, 'email'> =>
+  text: <const O extends StringOptions = StringOptions>(options?: O): Field<Nullable<string, O>, HasDefault<O>, 'text', unknown, ColumnOf<O>> => make('text', options),
+  email: <const O extends StringOptions = StringOptions>(options?: O): Field<Nullable<string, O>, HasDefault<O>, 'email', unknown, ColumnOf<O>> =>
     make('email', { maxLength: 254, ...options }),
-  url: <const O extends StringOptions = StringOptions>(options?: O): Field<Nullable<string, O>, HasDefault<O>, 'url'> =>
+  url: <const O extends StringOptions = StringOptions>(options?: O): Field<Nullable<string, O>, HasDefault<O>, 'url', unknown, ColumnOf<O>> =>
     make('url', { maxLength: 200, ...options }),
-  slug: <const O extends StringOptions = StringOptions>(options?: O): Field<Nullable<string, O>, HasDefault<O>, 'slug'> =>
+  slug: <const O extends StringOptions = StringOptions>(options?: O): Field<Nullable<string, O>, HasDefault<O>, 'slug', unknown, ColumnOf<O>> =>
     make('slug', { maxLength: 50, ...options }),
-  uuid: <const O extends CommonOptions<string> = CommonOptions<string>>(options?: O): Field<Nullable<string, O>, HasDefault<O>, 'uuid'> =>
+  uuid: <const O extends CommonOptions<string> = CommonOptions<string>>(options?: O): Field<Nullable<string, O>, HasDefault<O>, 'uuid', unknown, ColumnOf<O>> =>
     make('uuid', options),
-  integer: <const O extends NumberOptions = NumberOptions>(options?: O): Field<Nullable<number, O>, HasDefault<O>, 'integer'> =>
+  integer: <const O extends NumberOptions = NumberOptions>(options?: O): Field<Nullable<number, O>, HasDefault<O>, 'integer', unknown, ColumnOf<O>> =>
     make('integer', options),
-  bigint: <const O extends NumberOptions<bigint> = NumberOptions<bigint>>(options?: O): Field<Nullable<bigint, O>, HasDefault<O>, 'bigint'> =>
+  bigint: <const O extends NumberOptions<bigint> = NumberOptions<bigint>>(options?: O): Field<Nullable<bigint, O>, HasDefault<O>, 'bigint', unknown, ColumnOf<O>> =>
     make('bigint', options),
-  float: <const O extends NumberOptions = NumberOptions>(options?: O): Field<Nullable<number, O>, HasDefault<O>, 'float'> => make('float', options),
+  float: <const O extends NumberOptions = NumberOptions>(options?: O): Field<Nullable<number, O>, HasDefault<O>, 'float', unknown, ColumnOf<O>> => make('float', options),
   /** An exact decimal, read and written as a string (`'19.99'`) so no digit is lost to a float. */
-  decimal: <const O extends DecimalOptions>(options: O): Field<Nullable<string, O>, HasDefault<O>, 'decimal'> => make('decimal', options),
-  boolean: <const O extends CommonOptions<boolean> = CommonOptions<boolean>>(options?: O): Field<Nullable<boolean, O>, HasDefault<O>, 'boolean'> =>
+  decimal: <const O extends DecimalOptions>(options: O): Field<Nullable<string, O>, HasDefault<O>, 'decimal', unknown, ColumnOf<O>> => make('decimal', options),
+  boolean: <const O extends CommonOptions<boolean> = CommonOptions<boolean>>(options?: O): Field<Nullable<boolean, O>, HasDefault<O>, 'boolean', unknown, ColumnOf<O>> =>
     make('boolean', options),
   /** A calendar date without a time zone, as `'YYYY-MM-DD'`. */
-  date: <const O extends CommonOptions<string> = CommonOptions<string>>(options?: O): Field<Nullable<string, O>, HasDefault<O>, 'date'> =>
+  date: <const O extends CommonOptions<string> = CommonOptions<string>>(options?: O): Field<Nullable<string, O>, HasDefault<O>, 'date', unknown, ColumnOf<O>> =>
     make('date', options),
   /** A point in time: stored in UTC, returned as a `Date`. */
   datetime: <const O extends DateTimeOptions = DateTimeOptions>(
     options?: O,
-  ): Field<Nullable<Date, O>, O extends { autoNow: true } | { autoNowAdd: true } ? true : HasDefault<O>, 'datetime'> => make('datetime', options),
+  ): Field<Nullable<Date, O>, O extends { autoNow: true } | { autoNowAdd: true } ? true : HasDefault<O>, 'datetime', unknown, ColumnOf<O>> => make('datetime', options),
   /** Any JSON value. For a typed value use `field.jsonOf<T>()(options)`. */
-  json: <const O extends CommonOptions<JsonValue> = CommonOptions<JsonValue>>(options?: O): Field<Nullable<JsonValue, O>, HasDefault<O>, 'json'> =>
+  json: <const O extends CommonOptions<JsonValue> = CommonOptions<JsonValue>>(options?: O): Field<Nullable<JsonValue, O>, HasDefault<O>, 'json', unknown, ColumnOf<O>> =>
     make('json', options),
   /**
    * A JSON field typed as `T` (not checked beyond being JSON). Curried so the options are still
@@ -190,23 +196,23 @@ export const field = {
    */
   jsonOf:
     <T>() =>
-    <const O extends CommonOptions<T> = CommonOptions<T>>(options?: O): Field<Nullable<T, O>, HasDefault<O>, 'json'> =>
+    <const O extends CommonOptions<T> = CommonOptions<T>>(options?: O): Field<Nullable<T, O>, HasDefault<O>, 'json', unknown, ColumnOf<O>> =>
       make('json', options),
   /** One of a fixed set of strings, stored as a string column sized to the longest. */
   choices: <const V extends string, const O extends ChoicesOptions<V> = ChoicesOptions<V>>(
     values: readonly V[],
     options?: O,
-  ): Field<Nullable<V, O>, HasDefault<O>, 'choices'> => make('choices', options, { choices: values }),
+  ): Field<Nullable<V, O>, HasDefault<O>, 'choices', unknown, ColumnOf<O>> => make('choices', options, { choices: values }),
   /** A reference to a row of another model; the row holds `<field>_id`. */
   foreignKey: <T extends AnyModel, const O extends RelationOptions = RelationOptions>(
     target: () => T,
     options?: O,
-  ): Field<Nullable<number, O>, HasDefault<O>, 'foreignKey', T> => make('foreignKey', options, { target }),
+  ): Field<Nullable<number, O>, HasDefault<O>, 'foreignKey', T, ColumnOf<O>> => make('foreignKey', options, { target }),
   /** A foreign key with a unique constraint. */
   oneToOne: <T extends AnyModel, const O extends RelationOptions = RelationOptions>(
     target: () => T,
     options?: O,
-  ): Field<Nullable<number, O>, HasDefault<O>, 'oneToOne', T> => make('oneToOne', options, { target }),
+  ): Field<Nullable<number, O>, HasDefault<O>, 'oneToOne', T, ColumnOf<O>> => make('oneToOne', options, { target }),
   /** Many rows on both sides, through a join table created for you; not a column of this table. */
   manyToMany: <T extends AnyModel>(target: () => T, options?: ManyToManyOptions): Field<never, true, 'manyToMany', T> =>
     make('manyToMany', options, { target }),

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { ColumnType } from 'kysely';
 import { ConfigError } from '../errors.js';
 import { field, isColumn, isForeignKey, type Field, type FieldKind } from './fields.js';
 
@@ -17,6 +18,9 @@ type ValueOf<F> = F extends Field<infer T, boolean, FieldKind> ? T : never;
 type IsOptional<F> = F extends Field<unknown, infer O, FieldKind> ? O : never;
 type KindOf<F> = F extends Field<unknown, boolean, infer K> ? K : never;
 type RowKey<K extends string, F> = KindOf<F> extends 'foreignKey' | 'oneToOne' ? `${K}_id` : K;
+type ColumnNameOf<F> = F extends Field<unknown, boolean, FieldKind, unknown, infer C> ? C : string;
+/** The column's name in the database: the `column` option, else the row key. */
+type ColumnKey<K extends string, F> = string extends ColumnNameOf<F> ? RowKey<K, F> : ColumnNameOf<F>;
 type ColumnFields<F extends Fields> = { [K in keyof F as KindOf<F[K]> extends 'manyToMany' ? never : K]: F[K] };
 
 /** Names of a model's foreign-key and one-to-one fields. */
@@ -35,6 +39,16 @@ export type InsertOf<F extends Fields> = Simplify<
     [K in keyof ColumnFields<F> & string as IsOptional<F[K]> extends true ? RowKey<K, F[K]> : never]?: ValueOf<F[K]>;
   }
 >;
+
+/**
+ * The table as Kysely sees it: keyed by column names (a `column` option renames the key), with
+ * columns that have a default (or are nullable) optional on insert.
+ */
+export type TableOf<F extends Fields> = {
+  -readonly [K in keyof ColumnFields<F> & string as ColumnKey<K, F[K]>]: IsOptional<F[K]> extends true
+    ? ColumnType<ValueOf<F[K]>, ValueOf<F[K]> | undefined, ValueOf<F[K]>>
+    : ValueOf<F[K]>;
+};
 
 /** What `update()` takes: any subset of the columns. */
 export type UpdateOf<F extends Fields> = Partial<RowOf<F>>;
@@ -85,6 +99,8 @@ export interface Model<Name extends string = string, F extends Fields = Fields> 
   /** Phantom types for `typeof Post.$row`-style use; never set at run time. */
   readonly $row: RowOf<WithId<F>>;
   readonly $insert: InsertOf<WithId<F>>;
+  /** Phantom: the table's columns as the Kysely `Database` type holds them. */
+  readonly $table: TableOf<WithId<F>>;
 }
 
 /** Any model, whatever its fields. */

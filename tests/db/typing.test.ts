@@ -66,3 +66,32 @@ test('types follow the models, and the valid calls run', async () => {
   void [row, noKind, badKind, fkName, decimalNumber];
   await db.close();
 });
+
+// A `column` option renames the column in the database; the model API keeps the field's name.
+const Badge = model('typ_badge', {
+  label: field.string({ maxLength: 20, column: 'badge_label' }),
+  holder: field.foreignKey(() => Owner, { onDelete: 'cascade', column: 'holder_ref' }),
+  worn: field.boolean({ default: false, column: 'is_worn' }),
+});
+
+test('renamed columns: the model API uses field names, the Kysely types use column names', async () => {
+  const db = await connect({ url: 'sqlite::memory:', models: [Owner, Badge] });
+  await sql`create table typ_owner (id integer primary key autoincrement, name varchar(50) not null)`.execute(db.kysely);
+  await sql`create table typ_badge (id integer primary key autoincrement, badge_label varchar(20) not null, holder_ref bigint not null references typ_owner(id) on delete cascade, is_worn boolean not null default 0)`.execute(db.kysely);
+  const o = await db.query(Owner).create({ name: 'Ann' });
+  const b = await db.query(Badge).create({ label: 'gold', holder_id: o.id });
+  const label: string = b.label;
+  assert.equal(label, 'gold');
+  assert.equal(b.worn, false);
+
+  // The optional-on-insert column (a default) may be left out under its column name too.
+  await db.kysely.insertInto('typ_badge').values({ badge_label: 'silver', holder_ref: o.id }).execute();
+  const raw = await db.kysely.selectFrom('typ_badge').select(['badge_label', 'holder_ref']).orderBy('id').execute();
+  assert.deepEqual(raw.map((r) => r.badge_label), ['gold', 'silver']);
+  // @ts-expect-error the column is badge_label; label is only the field's name
+  await assert.rejects(db.kysely.selectFrom('typ_badge').select(['label']).execute(), /no such column: "?label/);
+  // @ts-expect-error the foreign key's column is holder_ref, not holder_id
+  await assert.rejects(db.kysely.selectFrom('typ_badge').select(['holder_id']).execute(), /no such column: "?holder_id/);
+  assert.deepEqual((await db.query(Badge).filter({ label: 'silver' }).all()).map((r) => r.holder_id), [o.id]);
+  await db.close();
+});
