@@ -36,7 +36,8 @@ export {
 export type { HttpErrorOptions } from './http/errors.js';
 export { HttpResponse, json, text, stream, redirect } from './http/response.js';
 export type { ResponseBody, ResponseInit, RedirectStatus } from './http/response.js';
-export { html, escapeHtml, trustedHtml, isSafeHtml, SafeHtml } from './http/html.js';
+export { html, escapeHtml, trustedHtml, isSafeHtml, SafeHtml, toHtml } from './http/html.js';
+export type { HtmlRenderable } from './http/html.js';
 export { CookieError, COOKIE_DEFAULTS } from './http/cookies.js';
 export type { CookieOptions } from './http/cookies.js';
 export { CSP_DEFAULTS, SECURE_HEADERS_DEFAULTS } from './http/secure-headers.js';

@@ -5,7 +5,7 @@
  * @module
  */
 import type { FieldErrors } from '../db/validation.js';
-import { html, type SafeHtml } from '../http/html.js';
+import { html, toHtml, type SafeHtml } from '../http/html.js';
 import type { FieldSpec, Choice } from './field-spec.js';
 import type { FormFields, FormOutput } from './form-fields.js';
 import { renderErrors, renderFormErrors, renderHelp, renderLabel, renderRow, renderWidget, type FieldView, type WidgetAttrs } from './render.js';
@@ -96,6 +96,11 @@ export class BoundField implements FieldView {
   row(attrs?: WidgetAttrs): SafeHtml {
     return renderRow(this, attrs);
   }
+
+  /** `{{ form.fields.title }}` in a template renders the row, as `row()` does. */
+  [toHtml](): SafeHtml {
+    return this.row();
+  }
 }
 
 /** What a bound form is built from. */
@@ -113,8 +118,8 @@ export interface BoundFormState<F extends FormFields> {
  * A form with its submitted values, errors and data. `form.bind(req)` makes one from a request,
  * `form.unbound(initial)` one to show empty or with initial values.
  *
- * In templates, `{{ form.render() }}` renders every field, `{{ form.field('title') }}` one row;
- * both are safe markup (no `|safe` needed).
+ * In templates, `{{ form }}` (or `{{ form.render() }}`) renders every field, `{{ form.field('title') }}`
+ * or `{{ form.fields.title }}` one row; all are safe markup (no `|safe` needed).
  *
  * @example
  * const bound = await NoteForm.bind(req)
@@ -202,6 +207,11 @@ export class BoundForm<F extends FormFields = FormFields> {
   /** The form's own errors alone, in a `role="alert"` element. */
   formErrorList(): SafeHtml {
     return renderFormErrors(`${this.#idPrefix}form_errors`, this.formErrors);
+  }
+
+  /** `{{ form }}` in a template renders the whole form, as `render()` does. */
+  [toHtml](): SafeHtml {
+    return this.render();
   }
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SafeHtml, escapeHtml, html, isSafeHtml, trustedHtml } from './html.js';
+import { SafeHtml, escapeHtml, html, isSafeHtml, toHtml, trustedHtml } from './html.js';
 import { assertLinear } from '../../tests/helpers/linear.ts';
 
 test('escapeHtml escapes each special character', () => {
@@ -148,4 +148,32 @@ test('trustedHtml inserts markup verbatim and only accepts strings', () => {
   assert.equal(String(icon), '<svg><path d="M0 0"/></svg>');
   assert.equal(String(html`<i>${icon}</i>`), '<i><svg><path d="M0 0"/></svg></i>');
   assert.throws(() => trustedHtml({ toString: () => '<x>' } as unknown as string), TypeError);
+});
+
+test('an object with a toHtml method renders the SafeHtml it returns; anything else it returns is escaped', () => {
+  class Badge {
+    constructor(readonly name: string) {}
+    [toHtml](): SafeHtml {
+      return html`<b class="badge">${this.name}</b>`;
+    }
+  }
+  assert.equal(String(html`<p>${new Badge('<admin>')}</p>`), '<p><b class="badge">&lt;admin&gt;</b></p>');
+  assert.equal(String(html`${[new Badge('a'), new Badge('b')]}`), '<b class="badge">a</b><b class="badge">b</b>');
+  // A method that returns a plain string (or a forged SafeHtml) does not get markup through.
+  const liar = { [toHtml]: () => '<script>x()</script>' };
+  assert.equal(String(html`${liar}`), '&lt;script&gt;x()&lt;/script&gt;');
+  const forged = { [toHtml]: () => ({ toString: () => '<img src=x onerror=x()>' }) };
+  assert.equal(String(html`${forged}`), '&lt;img src=x onerror=x()&gt;');
+  // Data cannot carry the protocol: a string key or another symbol of the same description is not it.
+  const fromJson = JSON.parse('{"toHtml": "<b>x</b>", "rampart.toHtml": "<b>x</b>"}') as unknown;
+  assert.equal(String(html`${fromJson}`), '[object Object]');
+  const lookalike = { [Symbol('rampart.toHtml')]: () => trustedHtml('<b>x</b>'), toString: () => 'plain' };
+  assert.equal(String(html`${lookalike}`), 'plain');
+  // A method that throws fails the render loudly.
+  const broken = {
+    [toHtml](): SafeHtml {
+      throw new Error('cannot render');
+    },
+  };
+  assert.throws(() => html`${broken}`, /cannot render/);
 });

@@ -125,6 +125,34 @@ export function escapeHtml(value: string): string {
   return out;
 }
 
+/**
+ * The method by which an object renders itself as markup: `{{ form }}` in a template's element
+ * text and `${form}` in {@link html}. It must return a real {@link SafeHtml}, so markup still comes
+ * only from `html` or {@link trustedHtml}; any other result is escaped as text. A symbol, not a
+ * property name, so data (JSON, database rows) can never carry one.
+ *
+ * @example
+ * class Badge { constructor(readonly name: string) {} [toHtml]() { return html`<b class="badge">${this.name}</b>`; } }
+ * html`<p>${new Badge('<admin>')}</p>`; // <p><b class="badge">&lt;admin&gt;</b></p>
+ */
+export const toHtml: unique symbol = Symbol('rampart.toHtml');
+
+/** An object that renders itself as markup through {@link toHtml}. */
+export interface HtmlRenderable {
+  [toHtml](): SafeHtml;
+}
+
+/**
+ * The markup of an object that renders itself, or undefined for other values. A result that is
+ * not a real SafeHtml is escaped.
+ */
+export function renderedHtml(value: object): string | undefined {
+  const render = (value as Partial<HtmlRenderable>)[toHtml];
+  if (typeof render !== 'function') return undefined;
+  const out: unknown = render.call(value);
+  return typeof out === 'object' && out !== null && hasSafeHtmlBrand(out) ? readSafeHtml(out as SafeHtml) : escapeHtml(String(out));
+}
+
 function renderValue(value: unknown, inProgress: Set<unknown[]> | undefined): string {
   if (typeof value === 'string') return escapeHtml(value);
   if (value === null || value === undefined || typeof value === 'boolean') return '';
@@ -141,6 +169,8 @@ function renderValue(value: unknown, inProgress: Set<unknown[]> | undefined): st
       seen.delete(value);
       return out;
     }
+    const own = renderedHtml(value);
+    if (own !== undefined) return own;
   }
   // Objects, functions, symbols, Dates...: whatever their own string form is, it is escaped, so a
   // forged `toString` returning markup stays text.
@@ -155,6 +185,7 @@ function renderValue(value: unknown, inProgress: Set<unknown[]> | undefined): st
  * - `true`, `false`, `null` and `undefined` render nothing, so `${cond && html`...`}` works
  *   (but `0` renders "0", so write `${count > 0 && ...}`);
  * - arrays render each element by these same rules, concatenated (for lists);
+ * - an object with a {@link toHtml} method (a bound form) renders the SafeHtml it returns;
  * - anything else (plain objects, functions, symbols, Dates...) renders as `String(value)`, escaped.
  *   An object cannot pass as SafeHtml: the brand is a private field, not a property or `toString`.
  *

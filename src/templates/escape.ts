@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { escapeHtml, isSafeHtml } from '../http/html.js';
+import { escapeHtml, isSafeHtml, renderedHtml } from '../http/html.js';
 import type { EscaperName } from './html-context.js';
 
 /**
@@ -80,11 +80,18 @@ function replaceAscii(s: string, table: Table): string {
 // ---------------------------------------------------------------------------------------------
 // HTML text and attributes
 
-/** Element text: HTML-escapes the value; a {@link SafeHtml} is emitted as is (the only place it is). */
+/**
+ * Element text: HTML-escapes the value; a {@link SafeHtml}, or the SafeHtml an object renders through
+ * `toHtml` (`{{ form }}`), is emitted as is (the only place it is).
+ */
 export function html(value: unknown): string {
   if (typeof value === 'string') return escapeHtml(value);
   if (value === null || value === undefined) return '';
   if (isSafeHtml(value)) return value.toString();
+  if (typeof value === 'object') {
+    const own = renderedHtml(value);
+    if (own !== undefined) return own;
+  }
   return escapeHtml(String(value));
 }
 

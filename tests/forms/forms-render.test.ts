@@ -232,6 +232,9 @@ describe('with the template engine', () => {
         '<label for="{{ form.fields.title.id }}">{{ form.fields.title.label }}</label><input name="{{ form.fields.title.name }}" value="{{ form.fields.title.value }}">{% for e in form.fields.title.errors %}<p class=e>{{ e }}</p>{% endfor %}',
       'get.html': '<form method="get">{{ form.render() }}</form>',
       'bad.html': '{{ form.fields.title.widget(onclick="steal()") }}',
+      'bare.html': '<form method="post" action="/p">{{ form }}<button>Save</button></form>',
+      'bare-field.html': '<div>{{ form.fields.title }}</div>',
+      'in-attr.html': '<div title="{{ form }}" data-f="{{ form.fields.title }}"></div>',
     },
   });
   const hooks = { csrfToken: () => 'TOKEN123' };
@@ -273,5 +276,19 @@ describe('with the template engine', () => {
 
   test('an event handler asked from a template fails the render', () => {
     assert.throws(() => engine.render('bad.html', { form: PostForm.unbound() }, hooks), /cannot be added to a form field/);
+  });
+
+  test('{{ form }} renders as {{ form.render() }} does, and {{ form.fields.title }} as the row', async () => {
+    const bound = await PostForm.validate(new URLSearchParams({ title: HOSTILE }));
+    assert.equal(engine.render('bare.html', { form: bound }, hooks).toString(), engine.render('whole.html', { form: bound }, hooks).toString());
+    assert.equal(engine.render('bare-field.html', { form: bound }, hooks).toString(), `<div>${bound.field('title')}</div>`);
+    const els = dom(engine.render('bare.html', { form: bound }, hooks));
+    assert.equal(attr(byId(els, 'id_title'), 'value'), HOSTILE);
+    assert.equal(els.some((e) => e.tagName === 'script' || e.tagName === 'img'), false);
+  });
+
+  test('in an attribute a form is not markup: it prints as escaped text', async () => {
+    const page = engine.render('in-attr.html', { form: PostForm.unbound() }, hooks).toString();
+    assert.equal(page, '<div title="[object Object]" data-f="[object Object]"></div>');
   });
 });
