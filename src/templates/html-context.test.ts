@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import '../../tests/helpers/property-seed.ts';
 import { parse } from 'parse5';
 import { HtmlContextTracker, chooseEscaper } from './html-context.js';
 import type { EscaperName, HtmlContext, Insertion } from './html-context.js';
