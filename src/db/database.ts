@@ -74,6 +74,11 @@ export class Database<MS extends readonly AnyModel[] = readonly AnyModel[]> impl
   }
 
   /** @internal the executor queries run on. */
+  /** Whether the current async context is inside `db.transaction()` (or `atomicRequests()`). */
+  inTransaction(): boolean {
+    return this.#tx.getStore() !== undefined;
+  }
+
   executor(): Kysely<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
     if (this.#closed) throw new DatabaseError('E_DB_CLOSED', 'The database was closed; queries after close() are refused.');
     return (this.#tx.getStore()?.trx as Kysely<unknown> | undefined) ?? (this.#base as Kysely<unknown>);

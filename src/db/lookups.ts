@@ -8,8 +8,9 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { DialectName } from './connection.js';
 import { QueryError } from './errors.js';
-import type { Field } from './fields.js';
+import { isForeignKey, type Field } from './fields.js';
 import type { AnyModel, ColumnInfo } from './model.js';
+import { joinTable } from './schema-state.js';
 import { isValidDate } from './validation.js';
 import { toDriver } from './values.js';
 
@@ -35,6 +36,8 @@ const TEXT_LOOKUPS: ReadonlySet<string> = new Set(['contains', 'icontains', 'sta
 const TEXT_KINDS: ReadonlySet<string> = new Set(['string', 'text', 'email', 'url', 'slug', 'choices', 'uuid']);
 /** Bound on the number of values of an `in` lookup: each is a bind parameter, and drivers cap those. */
 export const MAX_IN_VALUES = 10_000;
+/** Most relations one filter key may follow (`post__author__username` follows two). */
+export const MAX_RELATION_HOPS = 3;
 
 function fail(code: 'E_DB_QUERY_FIELD' | 'E_DB_QUERY_LOOKUP' | 'E_DB_QUERY_VALUE', message: string): never {
   throw new QueryError(code, message);
@@ -140,6 +143,55 @@ function likeCondition(col: RawBuilder<unknown>, lookup: string, value: string, 
  */
 export function condition(m: AnyModel, alias: string, key: string, value: unknown, dialect: DialectName): Expression<SqlBool> {
   if (typeof key !== 'string') fail('E_DB_QUERY_FIELD', 'Filter keys must be strings.');
+  let followed: Expression<SqlBool> | null;
+  try {
+    followed = spanning(m, alias, key, value, dialect, 0);
+  } catch (err) {
+    // The message names the part of the key the related model refused; add the whole key.
+    if (!(err instanceof QueryError)) throw err;
+    throw new QueryError(err.code as ConstructorParameters<typeof QueryError>[0], `${err.message.replace(/\.$/, '')} (filter key '${key.slice(0, 200)}').`);
+  }
+  return followed ?? fieldCondition(m, alias, key, value, dialect);
+}
+
+/**
+ * A key that follows a relation (`author__username__icontains`, `tags__name`) as a subquery on the
+ * related table: `author_id in (select id from auth_user where ...)`. Subqueries, not joins, so a
+ * row is never repeated and `exclude()` negates the whole condition. Null when the key's first
+ * part is not a relation followed by more than a lookup.
+ */
+function spanning(m: AnyModel, alias: string, key: string, value: unknown, dialect: DialectName, hops: number): Expression<SqlBool> | null {
+  const sep = key.indexOf('__');
+  if (sep <= 0) return m.byKey.has(key) || !Object.hasOwn(m.fields, key) || m.fields[key]!.kind !== 'manyToMany' ? null : manyToMany(m, alias, key, 'id', value, dialect, hops);
+  const name = key.slice(0, sep);
+  const rest = key.slice(sep + 2);
+  const f: Field | undefined = Object.hasOwn(m.fields, name) ? m.fields[name] : undefined;
+  if (f === undefined) return null;
+  if (f.kind === 'manyToMany') return manyToMany(m, alias, name, LOOKUP_SET.has(rest) ? `id__${rest}` : rest, value, dialect, hops);
+  // `author__in`, `author__isnull`: lookups on the foreign key's own column.
+  if (!isForeignKey(f) || LOOKUP_SET.has(rest)) return null;
+  const target = f.target!();
+  const inner = related(target, rest, value, dialect, hops);
+  const col = sql.ref(`${alias}.${m.byKey.get(name)!.column}`);
+  // `is not null` first, so exclude() keeps the rows whose foreign key is null, as Django does.
+  return f.nullable ? sql<SqlBool>`(${col} is not null and ${col} in (${inner}))` : sql<SqlBool>`${col} in (${inner})`;
+}
+
+function related(target: AnyModel, key: string, value: unknown, dialect: DialectName, hops: number): RawBuilder<unknown> {
+  if (hops + 1 > MAX_RELATION_HOPS) fail('E_DB_QUERY_FIELD', `A filter key may follow at most ${MAX_RELATION_HOPS} relations.`);
+  const a = `r${hops + 1}`;
+  const where = spanning(target, a, key, value, dialect, hops + 1) ?? fieldCondition(target, a, key, value, dialect);
+  return sql`select ${sql.ref(`${a}.${target.byKey.get('id')!.column}`)} from ${sql.table(target.table)} as ${sql.id(a)} where ${where}`;
+}
+
+function manyToMany(m: AnyModel, alias: string, name: string, rest: string, value: unknown, dialect: DialectName, hops: number): Expression<SqlBool> {
+  const { table, from, to, target } = joinTable(m, name);
+  const inner = related(target, rest, value, dialect, hops);
+  const id = sql.ref(`${alias}.${m.byKey.get('id')!.column}`);
+  return sql<SqlBool>`${id} in (select ${sql.ref(from)} from ${sql.table(table)} where ${sql.ref(to)} in (${inner}))`;
+}
+
+function fieldCondition(m: AnyModel, alias: string, key: string, value: unknown, dialect: DialectName): Expression<SqlBool> {
   const sep = key.lastIndexOf('__');
   let name = key;
   let lookup = 'exact';

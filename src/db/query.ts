@@ -8,10 +8,11 @@
 import { sql, type CompiledQuery, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { notFound } from '../http/errors.js';
 import type { DialectName } from './connection.js';
-import { QueryError } from './errors.js';
+import { DatabaseError, QueryError } from './errors.js';
 import type { Field } from './fields.js';
 import { coerceValue, conditions, resolveField } from './lookups.js';
-import type { AnyModel, Insert, Row } from './model.js';
+import { planAggregates, type AggregateResult, type Aggregates } from './aggregate.js';
+import type { AnyModel, ColumnInfo, Insert, Row } from './model.js';
 import { prepareValues } from './validation.js';
 import { rowReader, toDriver } from './values.js';
 import { loadPrefetch } from './prefetch.js';
@@ -27,6 +28,8 @@ export interface QueryHost {
   poolRows?(sqlText: string, parameters: readonly unknown[]): Promise<Record<string, unknown>[]> | null;
   /** The connection, or the transaction of the current async context. */
   executor(): Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Whether the current async context is inside `db.transaction()`. */
+  inTransaction(): boolean;
   readonly models: readonly AnyModel[];
 }
 
@@ -35,11 +38,7 @@ type TextLookup = 'contains' | 'icontains' | 'startswith' | 'istartswith' | 'end
 type Cmp = 'exact' | 'gt' | 'gte' | 'lt' | 'lte';
 type FieldNameOf<M extends AnyModel> = keyof M['fields'] & string;
 
-/**
- * A filter object: `{ title: 'x', views__gte: 10, title__icontains: 'rampart', id__in: [1, 2] }`.
- * Keys are checked against the model at compile time and again at run time.
- */
-export type Where<M extends AnyModel, R = Row<M>> = {
+type BaseWhere<R> = {
   [K in keyof R & string]?: R[K];
 } & {
   [K in keyof R & string as `${K}__${Cmp}`]?: R[K];
@@ -50,6 +49,30 @@ export type Where<M extends AnyModel, R = Row<M>> = {
 } & {
   [K in keyof R & string as `${K}__isnull`]?: boolean;
 };
+
+type KindOfField<F> = F extends Field<unknown, boolean, infer K> ? K : never;
+type FieldsOf<M extends AnyModel> = M['fields'];
+type RelationNames<M extends AnyModel> = {
+  [K in keyof FieldsOf<M> & string]: KindOfField<FieldsOf<M>[K]> extends 'foreignKey' | 'oneToOne' | 'manyToMany' ? K : never;
+}[keyof FieldsOf<M> & string];
+type ManyToManyKeys<M extends AnyModel> = {
+  [K in keyof FieldsOf<M> & string]: KindOfField<FieldsOf<M>[K]> extends 'manyToMany' ? K : never;
+}[keyof FieldsOf<M> & string];
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type Prefixed<P extends string, W> = { [K in keyof W & string as `${P}__${K}`]?: W[K] };
+// Keys through relations, typed two relations deep (the run-time limit is MAX_RELATION_HOPS).
+type Spans<M extends AnyModel, Depth extends unknown[]> = Depth['length'] extends 2
+  ? unknown
+  : UnionToIntersection<{ [K in RelationNames<M>]: Prefixed<K, WhereAt<TargetOf<FieldsOf<M>[K]>, [...Depth, unknown]>> }[RelationNames<M>]>;
+type WhereAt<M extends AnyModel, Depth extends unknown[]> = BaseWhere<Row<M>> &
+  { [K in ManyToManyKeys<M>]?: number } & { [K in ManyToManyKeys<M> as `${K}__in`]?: readonly number[] } & Spans<M, Depth>;
+
+/**
+ * A filter object: `{ title: 'x', views__gte: 10, title__icontains: 'rampart', id__in: [1, 2] }`,
+ * and through relations `{ author__username: 'ann', tags__name__in: ['news'] }`.
+ * Keys are checked against the model at compile time and again at run time.
+ */
+export type Where<M extends AnyModel> = WhereAt<M, []>;
 
 /** An order-by key: a field, or `-field` for descending. */
 export type OrderKey<M extends AnyModel> = RowKeys<M> | `-${RowKeys<M>}`;
@@ -72,11 +95,13 @@ interface State {
   readonly offset: number | null;
   readonly related: readonly string[];
   readonly prefetch: readonly string[];
+  /** The row lock of `forUpdate()`, or null. */
+  readonly lock: 'wait' | 'skipLocked' | 'noWait' | null;
 }
 
 const byIdCache = new WeakMap<AnyModel, Map<DialectName, CompiledQuery<unknown>>>();
 
-const EMPTY: State = { where: [], order: null, limit: null, offset: null, related: [], prefetch: [] };
+const EMPTY: State = { where: [], order: null, limit: null, offset: null, related: [], prefetch: [], lock: null };
 /** Largest page a single query returns unless asked explicitly: a guard against unbounded reads. */
 export const MAX_LIMIT = 10_000;
 
@@ -129,6 +154,24 @@ export class QuerySet<M extends AnyModel, R = Row<M>> {
   orderBy(...keys: OrderKey<M>[]): QuerySet<M, R> {
     for (const k of keys) resolveField(this.#m, typeof k === 'string' && k.startsWith('-') ? k.slice(1) : k);
     return this.#with({ order: keys });
+  }
+
+  /**
+   * Locks the rows this query reads until the transaction ends (`SELECT ... FOR UPDATE`), so two
+   * transactions that read then write the same row cannot lose an update. Only inside
+   * `db.transaction()`. `skipLocked` leaves out rows another transaction holds (work queues);
+   * `noWait` fails at once instead of waiting. On SQLite, where one process runs one transaction at
+   * a time, it locks nothing more.
+   *
+   * @example
+   * await db.transaction(async () => {
+   *   const item = await db.query(Item).forUpdate().getOr404(id)
+   *   await db.query(Item).filter({ id }).update({ stock: item.stock - 1 })
+   * })
+   */
+  forUpdate(options: { skipLocked?: boolean; noWait?: boolean } = {}): QuerySet<M, R> {
+    if (options.skipLocked === true && options.noWait === true) throw new QueryError('E_DB_QUERY_VALUE', 'forUpdate() takes skipLocked or noWait, not both.');
+    return this.#with({ lock: options.skipLocked === true ? 'skipLocked' : options.noWait === true ? 'noWait' : 'wait' });
   }
 
   limit(n: number): QuerySet<M, R> {
@@ -201,7 +244,20 @@ export class QuerySet<M extends AnyModel, R = Row<M>> {
     const limit = this.#s.limit ?? (this.#s.offset !== null ? MAX_LIMIT : null);
     const lim = limit === null ? sql`` : sql`limit ${sql.lit(limit)}`;
     const off = this.#s.offset === null ? sql`` : sql`offset ${sql.lit(this.#s.offset)}`;
-    return sql`select ${sql.join(cols)} ${from} ${order} ${lim} ${off}`;
+    return sql`select ${sql.join(cols)} ${from} ${order} ${lim} ${off} ${this.#lockSql()}`;
+  }
+
+  #lockSql(): RawBuilder<unknown> {
+    const lock = this.#s.lock;
+    if (lock === null) return sql``;
+    if (!this.#host.inTransaction()) {
+      throw new DatabaseError('E_DB_LOCK_OUTSIDE_TRANSACTION', 'forUpdate() locks rows until the transaction ends, so it needs one: run the query inside db.transaction(async () => ...).');
+    }
+    const dialect = this.#host.dialect;
+    if (dialect === 'sqlite') return sql``;
+    // PostgreSQL: only the model's own rows (a select-related outer join cannot be locked there).
+    const what = dialect === 'postgres' ? sql`for update of t0` : sql`for update`;
+    return lock === 'skipLocked' ? sql`${what} skip locked` : lock === 'noWait' ? sql`${what} nowait` : what;
   }
 
   async #rows(extraWhere: Expression<SqlBool> | null = null): Promise<R[]> {
@@ -245,7 +301,7 @@ export class QuerySet<M extends AnyModel, R = Row<M>> {
   async get(id: number | string): Promise<R | undefined> {
     const v = coerceValue(this.#m.byKey.get('id')!, id);
     const s = this.#s;
-    if (s.where.length === 0 && s.related.length === 0 && s.prefetch.length === 0) {
+    if (s.where.length === 0 && s.related.length === 0 && s.prefetch.length === 0 && s.lock === null) {
       // The most common query of all, compiled once per model and dialect.
       const host = this.#host;
       const ex = host.executor();
@@ -283,6 +339,59 @@ export class QuerySet<M extends AnyModel, R = Row<M>> {
   async count(): Promise<number> {
     const r = await this.#select(null, 'count').execute(this.#host.executor());
     return Number(r.rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Aggregates over the matching rows: counts, sums, averages, minimums and maximums, by name.
+   * Field names are checked against the model, so they may come from user input.
+   *
+   * @example
+   * const { n, pages, newest } = await db.query(Book).filter({ status: 'live' }).aggregate({
+   *   n: { count: '*' }, pages: { sum: 'pages' }, newest: { max: 'created' },
+   * })
+   */
+  async aggregate<const S extends Aggregates<M>>(spec: S): Promise<AggregateResult<M, S>> {
+    const planned = planAggregates(this.#m, spec, this.#host.dialect);
+    const r = await this.#aggregateSql(planned, []).execute(this.#host.executor());
+    const row = r.rows[0] ?? {};
+    const out: Record<string, unknown> = {};
+    for (const p of planned) out[p.name] = p.read(row[p.name]);
+    return out as AggregateResult<M, S>;
+  }
+
+  /**
+   * Aggregates per group of rows sharing the values of `keys`, one result per group, ordered by the
+   * keys (at most the query's limit, or MAX_LIMIT, groups).
+   *
+   * @example
+   * const perAuthor = await db.query(Book).aggregateBy(['author_id'], { books: { count: '*' } })
+   * // [{ author_id: 1, books: 2 }, { author_id: 2, books: 1 }]
+   */
+  async aggregateBy<const K extends RowKeys<M>, const S extends Aggregates<M>>(keys: readonly K[], spec: S): Promise<(Pick<Row<M>, K> & AggregateResult<M, S>)[]> {
+    if (!Array.isArray(keys) || keys.length === 0) throw new QueryError('E_DB_QUERY_VALUE', 'aggregateBy() needs at least one field to group by.');
+    const groups = [...new Set(keys.map((k) => resolveField(this.#m, k)))];
+    const planned = planAggregates(this.#m, spec, this.#host.dialect, new Set(groups.map((g) => g.key)));
+    const r = await this.#aggregateSql(planned, groups).execute(this.#host.executor());
+    const read = rowReader(this.#m, this.#host.dialect);
+    return r.rows.map((row) => {
+      const out: Record<string, unknown> = {};
+      for (const g of groups) out[g.key] = row[g.key];
+      read(out);
+      for (const p of planned) out[p.name] = p.read(row[p.name]);
+      return out as Pick<Row<M>, K> & AggregateResult<M, S>;
+    });
+  }
+
+  #aggregateSql(planned: readonly { name: string; expr: RawBuilder<unknown> }[], groups: readonly ColumnInfo[]): RawBuilder<Record<string, unknown>> {
+    const m = this.#m;
+    const groupCols = groups.map((g) => sql.ref(`t0.${g.column}`));
+    const cols = [...groups.map((g, i) => sql`${groupCols[i]!} as ${sql.id(g.key)}`), ...planned.map((p) => sql`${p.expr} as ${sql.id(p.name)}`)];
+    const w = this.#where('t0');
+    const whereSql = w === null ? sql`` : sql`where ${w}`;
+    const from = sql`from ${sql.table(m.table)} as t0 ${whereSql}`;
+    if (groups.length === 0) return sql`select ${sql.join(cols)} ${from}`;
+    const limit = this.#s.limit ?? MAX_LIMIT;
+    return sql`select ${sql.join(cols)} ${from} group by ${sql.join(groupCols)} order by ${sql.join(groupCols)} limit ${sql.lit(limit)}`;
   }
 
   /** Whether any row matches. */

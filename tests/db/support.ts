@@ -2,11 +2,12 @@
  * Shared setup of the data-layer suites: the test models, and a database per target with their
  * tables created through the public migration API (makeMigrations + migrate).
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { connect, field, makeMigrations, migrate, model, type AnyModel, type Database } from '../../src/db/index.ts';
+import { connect, field, makeMigrations, migrate, model, QueryError, type AnyModel, type Database } from '../../src/db/index.ts';
 import { freshDatabase, type TargetName } from '../helpers/databases.ts';
 
 export const Author = model('lib_author', {
@@ -78,3 +79,13 @@ export async function countRows(db: Database<typeof MODELS>, table: string): Pro
   return Number(r.rows[0]!.n);
 }
 
+/** An `assert.throws`/`rejects` check: a QueryError with this code and this message (or pattern). */
+export function queryError(code: string, message: string | RegExp): (err: unknown) => boolean {
+  return (err) => {
+    assert.ok(err instanceof QueryError, `expected a QueryError, got ${String(err)}`);
+    assert.equal(err.code, code);
+    if (typeof message === 'string') assert.equal(err.message, message);
+    else assert.match(err.message, message);
+    return true;
+  };
+}

@@ -50,6 +50,17 @@ test('types follow the models, and the valid calls run', async () => {
   assert.throws(() => db.query(Pet).filter({ nmae: 'x' }));
   // @ts-expect-error text lookups exist only on text fields
   assert.throws(() => db.query(Pet).filter({ owner_id__contains: '1' }));
+  // Keys through a relation are typed by the related model.
+  assert.equal((await db.query(Pet).filter({ owner__name__icontains: 'an' }).all()).length, 1);
+  // @ts-expect-error no field 'nmae' on the owner
+  assert.throws(() => db.query(Pet).filter({ owner__nmae: 'x' }));
+  // @ts-expect-error a text lookup on the owner's id
+  assert.throws(() => db.query(Pet).filter({ owner__id__icontains: '1' }));
+  const stats = await db.query(Pet).aggregate({ n: { count: '*' }, heaviest: { max: 'weight' }, owners: { countDistinct: 'owner_id' } });
+  const heaviest: string | null = stats.heaviest;
+  assert.deepEqual({ ...stats, heaviest }, { n: 1, heaviest: '0.00', owners: 1 });
+  // @ts-expect-error a sum needs a number field
+  await assert.rejects(db.query(Pet).aggregate({ n: { sum: 'name' } }));
   // @ts-expect-error no field 'nmae' to order by
   assert.throws(() => db.query(Pet).orderBy('-nmae'));
 
