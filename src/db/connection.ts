@@ -3,7 +3,19 @@
  *
  * @module
  */
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect, type SqliteDatabase } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  MysqlDialect,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type SqliteDatabase,
+  type SqliteDialectConfig,
+} from 'kysely';
 import { ConfigError } from '../errors.js';
 
 /** The database families Rampart supports. */
@@ -28,6 +40,8 @@ export const CONNECTION_DEFAULTS = {
    * connections; raise it only with the database's limit in mind.
    */
   poolSize: 10,
+  /** SQLite transactions take the write lock at BEGIN: lost "database is locked" writes across worker processes. */
+  sqliteTransactions: 'immediate',
 } as const;
 
 /** Removes the password from a database URL, for error messages and logs. */
@@ -85,6 +99,35 @@ function withStatementCache(db: import('better-sqlite3').Database): SqliteDataba
 /** Options of `createKysely()`. */
 export interface ConnectionOptions {
   poolSize?: number;
+  /**
+   * How SQLite transactions begin. `'immediate'` takes the write lock at `BEGIN`, so transactions of
+   * several processes (`rampart start --workers N`) that read then write wait for each other instead
+   * of failing with "database is locked". `'deferred'` is SQLite's own default. @default 'immediate'
+   */
+  sqliteTransactions?: 'immediate' | 'deferred';
+}
+
+/**
+ * SQLite's deferred `BEGIN` takes the write lock only at the first write: a transaction that read
+ * first then finds another process writing fails at once with SQLITE_BUSY (its snapshot is stale,
+ * so the busy timeout cannot help). Three processes doing read-then-write transactions lost 254 of
+ * 900 that way (session 3); `BEGIN IMMEDIATE` makes them queue on the busy timeout instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
 }
 
 /** A query straight on the driver's pool, for the hottest read paths; `null` where there is none. */
@@ -103,7 +146,7 @@ async function createDialect(parsed: DatabaseUrl, options: ConnectionOptions): P
   const poolSize = options.poolSize ?? CONNECTION_DEFAULTS.poolSize;
   if (parsed.dialect === 'sqlite') {
     const { default: SQLite } = await import('better-sqlite3');
-    const dialect = new SqliteDialect({
+    const config: SqliteDialectConfig = {
       database: async () => {
         const db = new SQLite(parsed.file!);
         db.pragma('foreign_keys = ON');
@@ -114,7 +157,8 @@ async function createDialect(parsed: DatabaseUrl, options: ConnectionOptions): P
         if (parsed.file !== ':memory:') db.pragma('journal_mode = WAL');
         return withStatementCache(db);
       },
-    });
+    };
+    const dialect = (options.sqliteTransactions ?? CONNECTION_DEFAULTS.sqliteTransactions) === 'immediate' ? new ImmediateSqliteDialect(config) : new SqliteDialect(config);
     // No pool query: SQLite has one connection, and a read beside Kysely's could see another
     // context's open transaction.
     return { dialect, poolQuery: null };
