@@ -1,6 +1,7 @@
 /**
- * forUpdate() on SQLite, PostgreSQL and MariaDB: concurrent read-then-write transactions lose no
- * update; outside a transaction it is refused; skipLocked and noWait behave as on the servers.
+ * forUpdate() and increment() on SQLite, PostgreSQL and MariaDB: concurrent read-then-write
+ * transactions lose no update; outside a transaction forUpdate is refused; skipLocked and noWait
+ * behave as on the servers; concurrent increments are all kept, and bad amounts change nothing.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -87,6 +88,53 @@ for (const target of databaseTargets()) {
       // Released with the transaction: the row can be locked again.
       const again = await s.db.transaction(() => s.db.query(Book).filter({ id: ids[1]! }).forUpdate({ noWait: true }).all());
       assert.equal(again.length, 1);
+    });
+
+    test(`increment(): ${WORKERS} concurrent increments without a transaction are all kept`, async () => {
+      const id = ids[2]!;
+      const before = (await s.db.query(Book).get(id))!;
+      await Promise.all(Array.from({ length: WORKERS }, () => s.db.query(Book).filter({ id }).increment({ pages: 2, big: 9007199254740993n, rating: 0.5 })));
+      const after = (await s.db.query(Book).get(id))!;
+      assert.equal(after.pages, (before.pages ?? 0) + 2 * WORKERS);
+      assert.equal(after.big, before.big + 9007199254740993n * BigInt(WORKERS));
+      assert.equal(after.rating, before.rating + 0.5 * WORKERS);
+      assert.ok(after.updated.getTime() >= before.updated.getTime(), 'autoNow is refreshed');
+    });
+
+    test('increment(): a filter guards a limit; the count of changed rows comes back', async () => {
+      const id = ids[2]!;
+      const pages = (await s.db.query(Book).get(id))!.pages!;
+      assert.equal(await s.db.query(Book).filter({ id, pages__gte: pages + 1 }).increment({ pages: -1 }), 0);
+      assert.equal(await s.db.query(Book).filter({ id, pages__gte: 1 }).increment({ pages: -1 }), 1);
+      assert.equal((await s.db.query(Book).get(id))!.pages, pages - 1);
+      assert.equal(await s.db.query(Book).filter({ slug: 'nothing' }).increment({ pages: 1 }), 0);
+      assert.equal(await s.db.query(Book).filter({ id }).increment({}), 0);
+    });
+
+    test('increment(): wrong fields and amounts are refused with exact errors, nothing changed', async () => {
+      const id = ids[2]!;
+      const before = (await s.db.query(Book).get(id))!;
+      const inc = (amounts: Record<string, unknown>) => s.db.query(Book).filter({ id }).increment(amounts as never);
+      const cases: [Record<string, unknown>, string, string][] = [
+        [{ price: 1 }, 'E_DB_QUERY_FIELD', "increment() takes integer, bigint and float fields; 'price' is decimal. For other fields, read and write in a transaction with forUpdate()."],
+        [{ title: 1 }, 'E_DB_QUERY_FIELD', "increment() takes integer, bigint and float fields; 'title' is string. For other fields, read and write in a transaction with forUpdate()."],
+        [{ author_id: 1 }, 'E_DB_QUERY_FIELD', "increment() takes integer, bigint and float fields; 'author_id' is foreignKey. For other fields, read and write in a transaction with forUpdate()."],
+        [{ pages: 1.5 }, 'E_DB_QUERY_VALUE', "Invalid amount for 'pages': expected a whole number."],
+        [{ pages: '1' }, 'E_DB_QUERY_VALUE', "Invalid amount for 'pages': expected a whole number."],
+        [{ pages: '1; drop table lib_book' }, 'E_DB_QUERY_VALUE', "Invalid amount for 'pages': expected a whole number."],
+        [{ pages: { $inc: 1 } }, 'E_DB_QUERY_VALUE', "Invalid amount for 'pages': expected a whole number."],
+        [{ rating: Number.NaN }, 'E_DB_QUERY_VALUE', "Invalid amount for 'rating': expected a finite number."],
+        [{ rating: Number.POSITIVE_INFINITY }, 'E_DB_QUERY_VALUE', "Invalid amount for 'rating': expected a finite number."],
+        [{ big: 2 ** 60 }, 'E_DB_QUERY_VALUE', "Invalid amount for 'big': expected a whole number."],
+        [{ 'pages = 0, title': 1 }, 'E_DB_QUERY_FIELD', "Unknown field 'pages = 0, title' for lib_book. Known fields: id, title, slug, summary, pages, big, rating, price, published, created, updated, meta, ref, site, status, author_id, editor_id."],
+      ];
+      for (const [amounts, code, message] of cases) {
+        await assert.rejects(inc(amounts), (err: unknown) => err instanceof QueryError && err.code === code && err.message === message, JSON.stringify(amounts));
+      }
+      await assert.rejects(s.db.query(Book).increment(null as never), (err: unknown) => err instanceof QueryError && err.message === 'increment() takes an object of field amounts.');
+      const after = (await s.db.query(Book).get(id))!;
+      assert.deepEqual({ ...after, updated: null }, { ...before, updated: null });
+      assert.equal(after.updated.getTime(), before.updated.getTime(), 'a refused increment refreshes nothing');
     });
   });
 }
