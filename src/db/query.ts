@@ -94,7 +94,7 @@ export interface Page<R> {
 
 interface State {
   /** Each filter as given, and its condition on the `t0` alias, built once when it was added. */
-  readonly where: readonly { readonly not: boolean; readonly where: Readonly<Record<string, unknown>>; readonly t0: Expression<SqlBool> }[];
+  readonly where: readonly { readonly not: boolean; readonly any: readonly Readonly<Record<string, unknown>>[]; readonly t0: Expression<SqlBool> }[];
   readonly order: readonly string[] | null;
   readonly limit: number | null;
   readonly offset: number | null;
@@ -107,6 +107,8 @@ interface State {
 const byIdCache = new WeakMap<AnyModel, Map<DialectName, CompiledQuery<unknown>>>();
 
 const EMPTY: State = { where: [], order: null, limit: null, offset: null, related: [], prefetch: [], lock: null };
+/** Most alternatives one `filterAny()` takes: each is a condition in the SQL. */
+const MAX_ANY = 100;
 /** Largest page a single query returns unless asked explicitly: a guard against unbounded reads. */
 export const MAX_LIMIT = 10_000;
 
@@ -140,19 +142,38 @@ export class QuerySet<M extends AnyModel, R = Row<M>> {
 
   /** Rows matching every lookup. Keys and values may come from user input: both are checked. */
   filter(where: Where<M>): QuerySet<M, R> {
-    return this.#addWhere(where as Record<string, unknown>, false);
+    return this.#addWhere([where as Record<string, unknown>], false);
   }
 
   /** Rows not matching all of the lookups. */
   exclude(where: Where<M>): QuerySet<M, R> {
-    return this.#addWhere(where as Record<string, unknown>, true);
+    return this.#addWhere([where as Record<string, unknown>], true);
+  }
+
+  /**
+   * Rows matching at least one of the filters (each filter is itself an AND of its lookups), as
+   * Django's `Q(a) | Q(b)`. Combines with the other filters by AND.
+   *
+   * @example db.query(Post).filterAny([{ title__icontains: q }, { body__icontains: q }])
+   */
+  filterAny(wheres: readonly Where<M>[]): QuerySet<M, R> {
+    if (!Array.isArray(wheres)) throw new QueryError('E_DB_QUERY_VALUE', 'filterAny() takes an array of filters.');
+    if (wheres.length > MAX_ANY) throw new QueryError('E_DB_QUERY_VALUE', `filterAny() takes at most ${MAX_ANY} filters.`);
+    return this.#addWhere(wheres as readonly Record<string, unknown>[], false);
   }
 
   // Built (and so checked) now: a bad name or value fails at filter(), not later, and a caller
   // changing its object afterwards changes nothing.
-  #addWhere(where: Record<string, unknown>, not: boolean): QuerySet<M, R> {
-    const t0 = conditions(this.#m, 't0', where, this.#host.dialect);
-    return this.#with({ where: [...this.#s.where, { not, where, t0 }] });
+  #addWhere(any: readonly Record<string, unknown>[], not: boolean): QuerySet<M, R> {
+    const t0 = this.#anyCondition(any, 't0'); // checks each filter is an object of known lookups
+    const copy = any.map((w) => ({ ...w }));
+    return this.#with({ where: [...this.#s.where, { not, any: copy, t0 }] });
+  }
+
+  #anyCondition(any: readonly Record<string, unknown>[], alias: string): Expression<SqlBool> {
+    if (any.length === 0) return sql<SqlBool>`1 = 0`; // no alternative: nothing matches
+    const parts = any.map((w) => conditions(this.#m, alias, w, this.#host.dialect));
+    return parts.length === 1 ? parts[0]! : sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
   }
 
   /** Orders by fields (`'-created'` descending). Names from user input are checked and refused if unknown. */
@@ -209,7 +230,7 @@ export class QuerySet<M extends AnyModel, R = Row<M>> {
   #where(alias: string): Expression<SqlBool> | null {
     const parts: Expression<SqlBool>[] = [];
     for (const w of this.#s.where) {
-      const c = alias === 't0' ? w.t0 : conditions(this.#m, alias, w.where, this.#host.dialect);
+      const c = alias === 't0' ? w.t0 : this.#anyCondition(w.any, alias);
       parts.push(w.not ? sql<SqlBool>`not (${c})` : c);
     }
     if (parts.length === 0) return null;

@@ -1,8 +1,8 @@
 /**
- * Filter keys that follow relations (`author__name`, `book__author__email`, `tags__name`), on
- * SQLite, PostgreSQL and MariaDB with the same tests: forward foreign keys, two hops, many-to-many,
- * exclude() with a nullable foreign key, update and delete through them, and hostile keys and
- * values with exact errors and no row changed.
+ * Filter keys that follow relations (`author__name`, `book__author__email`, `tags__name`) and
+ * alternatives (`filterAny`), on SQLite, PostgreSQL and MariaDB with the same tests: forward
+ * foreign keys, two hops, many-to-many, exclude() with a nullable foreign key, update and delete
+ * through them, and hostile keys and values with exact errors and no row changed.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -81,10 +81,29 @@ for (const target of databaseTargets()) {
 
     test('update and delete through a relation change exactly the matching rows', async () => {
       assert.equal(await s.db.query(Book).filter({ author__name: 'Bob 100%' }).update({ title: 'Gamma 2' }), 1);
+      assert.equal(await s.db.query(Book).filterAny([{ slug: 'alpha' }, { author__name: 'nobody' }]).update({ summary: 'first' }), 1);
+      assert.deepEqual((await s.db.query(Book).filter({ summary: 'first' }).all()).map((b) => b.slug), ['alpha']);
       assert.deepEqual((await s.db.query(Book).orderBy('slug').all()).map((b) => b.title), ['Alpha', 'Beta', 'Gamma 2']);
       const before = await countRows(s.db, 'lib_review');
       assert.equal(await s.db.query(Review).filter({ book__slug: 'gamma', stars__lte: 1 }).delete(), 1);
       assert.equal(await countRows(s.db, 'lib_review'), before - 1);
+    });
+
+    test('filterAny: rows matching any of the filters, combined with the others by AND', async () => {
+      const any = async (q: ReturnType<typeof s.db.query<typeof Book>>) => (await q.orderBy('slug').all()).map((b) => b.slug);
+      assert.deepEqual(await any(s.db.query(Book).filterAny([{ title: 'Alpha' }, { author__name: 'Bob 100%' }])), ['alpha', 'gamma']);
+      assert.deepEqual(await any(s.db.query(Book).filter({ author__name: 'Ann' }).filterAny([{ slug: 'alpha' }, { slug: 'gamma' }])), ['alpha']);
+      assert.deepEqual(await any(s.db.query(Book).filterAny([{ slug: 'beta', title: 'nope' }, { tags__name: 'news' }])), ['alpha'], 'each alternative is an AND');
+      assert.deepEqual(await any(s.db.query(Book).filterAny([])), [], 'no alternative matches nothing');
+      assert.equal(await s.db.query(Book).filterAny([{ slug: 'alpha' }, { slug: 'beta' }]).count(), 2);
+    });
+
+    test('filterAny: hostile input is refused with exact errors', () => {
+      const q = s.db.query(Book);
+      assert.throws(() => q.filterAny('slug=alpha' as never), queryError('E_DB_QUERY_VALUE', 'filterAny() takes an array of filters.'));
+      assert.throws(() => q.filterAny([null as never]), queryError('E_DB_QUERY_VALUE', 'A filter must be an object of field lookups.'));
+      assert.throws(() => q.filterAny([{ slug: 'a' }, { nmae: 'x' } as never]), queryError('E_DB_QUERY_FIELD', /^Unknown field 'nmae' for lib_book\./));
+      assert.throws(() => q.filterAny(Array.from({ length: 101 }, () => ({ slug: 'a' }))), queryError('E_DB_QUERY_VALUE', 'filterAny() takes at most 100 filters.'));
     });
 
     test('injection payloads as values are plain values: nothing matches, nothing changes', async () => {

@@ -22,10 +22,14 @@ export const MAX_RESULTS = 50;
  * @example await searchPosts(db, 'markdown')
  */
 export async function searchPosts(db: BlogDatabase, q: string) {
-  const posts = () => db.query(Post).selectRelated('author').prefetch('tags').orderBy('-created').limit(MAX_RESULTS);
-  const [inTitle, inBody] = await Promise.all([posts().filter({ title__icontains: q }).all(), posts().filter({ body__icontains: q }).all()]);
-  const byId = new Map([...inTitle, ...inBody].map((p) => [p.id, p]));
-  return [...byId.values()].sort((a, b) => b.created.getTime() - a.created.getTime() || b.id - a.id).slice(0, MAX_RESULTS);
+  return db
+    .query(Post)
+    .filterAny([{ title__icontains: q }, { body__icontains: q }])
+    .selectRelated('author')
+    .prefetch('tags')
+    .orderBy('-created', '-id')
+    .limit(MAX_RESULTS)
+    .all();
 }
 
 /**
