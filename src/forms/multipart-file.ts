@@ -9,7 +9,7 @@
 import { Readable } from 'node:stream';
 import type { Storage } from './storage/storage.js';
 import { fileTooLarge, notPlainText, typeRefused } from './multipart-refusals.js';
-import type { UploadError } from './uploads/errors.js';
+import { UPLOAD_ERRORS, UploadError } from './uploads/errors.js';
 import { sanitizeFilename } from './uploads/filename.js';
 import type { ResolvedFileField } from './uploads/limits.js';
 import { SNIFF_BYTES, TEXT_TYPE, sniffContentType, type TextCheck } from './uploads/sniff.js';
@@ -41,9 +41,27 @@ export function isEmpty(stream: Readable): Promise<boolean> {
  *
  * @example const file = await receiveFile(part, spec, storage)
  */
-export async function receiveFile(part: FilePart, spec: ResolvedFileField, storage: Storage): Promise<UploadedFile | null> {
-  const { field } = part;
+export async function receiveFile(part: FilePart, spec: ResolvedFileField, storage: Storage, drainOnRefusal = false): Promise<UploadedFile | null> {
   const chunks = part.stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  try {
+    return await store(part, spec, storage, chunks);
+  } catch (err) {
+    // Skipping the file: read (and drop) the rest of its bytes so the parser reaches the parts
+    // after it. The body's own size limit still counts them.
+    if (drainOnRefusal && isFileRefusal(err)) while ((await chunks.next()).done !== true);
+    throw err;
+  }
+}
+
+/** Whether an error refuses one file (and not the request as a whole). */
+export function isFileRefusal(err: unknown): err is UploadError {
+  return err instanceof UploadError && err.field !== undefined && FILE_REFUSALS.has(err.code);
+}
+
+const FILE_REFUSALS: ReadonlySet<string> = new Set([UPLOAD_ERRORS.typeRefused, UPLOAD_ERRORS.fileTooLarge, UPLOAD_ERRORS.tooManyFiles]);
+
+async function store(part: FilePart, spec: ResolvedFileField, storage: Storage, chunks: AsyncIterator<Buffer>): Promise<UploadedFile | null> {
+  const { field } = part;
   let size = 0;
   // The error that refused the file while it streamed; the storage may wrap or replace the error
   // it sees, so this one is what the client gets.

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { UploadError } from './uploads/errors.js';
 import type { UploadedFile } from './uploads/uploaded-file.js';
 
 /**
@@ -18,10 +19,13 @@ export class MultipartForm {
   readonly fields: URLSearchParams;
   /** Accepted files, in the order they were sent. */
   readonly files: readonly UploadedFile[];
+  /** Files skipped under `fileRefusals: 'collect'`, each refusal naming its field; else empty. */
+  readonly refused: readonly UploadError[];
 
-  constructor(fields: URLSearchParams, files: readonly UploadedFile[]) {
+  constructor(fields: URLSearchParams, files: readonly UploadedFile[], refused: readonly UploadError[] = []) {
     this.fields = fields;
     this.files = Object.freeze([...files]);
+    this.refused = Object.freeze([...refused]);
   }
 
   /** The first file of a field, or undefined. @example const avatar = form.file('avatar') */

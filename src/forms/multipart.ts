@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import { RampartError } from '../errors.js';
 import type { Context } from '../http/context.js';
 import { parseMediaType } from '../http/media-type.js';
-import { isEmpty, receiveFile } from './multipart-file.js';
+import { isEmpty, isFileRefusal, receiveFile } from './multipart-file.js';
 import { MultipartForm } from './multipart-form.js';
 import * as refuse from './multipart-refusals.js';
 import { UPLOAD_CONFIG_ERRORS, type UploadError } from './uploads/errors.js';
@@ -82,6 +82,8 @@ class MultipartReader {
   readonly #stored: UploadedFile[] = [];
   readonly #pending = new Set<Promise<void>>();
   readonly #filesPerField = new Map<string, number>();
+  /** Skipped files' refusals with their part's position, so they are listed in body order. */
+  readonly #refused: { at: number; err: UploadError }[] = [];
   #fieldCount = 0;
   #fileCount = 0;
   #received = 0;
@@ -201,15 +203,28 @@ class MultipartReader {
     if (spec === undefined) return this.#fail(refuse.unexpectedFile(name));
     const count = (this.#filesPerField.get(name) ?? 0) + 1;
     this.#filesPerField.set(name, count);
-    if (count > spec.maxFiles) return this.#fail(refuse.tooManyFilesInField(name, spec.maxFiles));
+    const collect = this.#o.fileRefusals === 'collect';
+    if (count > spec.maxFiles) {
+      const refusal = refuse.tooManyFilesInField(name, spec.maxFiles);
+      if (!collect) return this.#fail(refusal);
+      this.#refused.push({ at: this.#fileCount, err: refusal });
+      return void stream.resume();
+    }
     const slot = this.#slots.push(null) - 1;
+    const at = this.#fileCount;
     const part = { field: name, stream, filename: info.filename, declaredType: info.mimeType };
     this.#track(
-      receiveFile(part, spec, this.#o.storage).then((file) => {
-        if (file === null) return;
-        this.#stored.push(file);
-        this.#slots[slot] = file;
-      }),
+      receiveFile(part, spec, this.#o.storage, collect).then(
+        (file) => {
+          if (file === null) return;
+          this.#stored.push(file);
+          this.#slots[slot] = file;
+        },
+        (err: unknown) => {
+          if (!collect || !isFileRefusal(err)) throw err;
+          this.#refused.push({ at, err });
+        },
+      ),
     );
   }
 
@@ -224,7 +239,7 @@ class MultipartReader {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
     if (this.#failure !== null) return;
     this.#detach();
-    this.#resolve(new MultipartForm(this.#fields, this.#slots.filter((f): f is UploadedFile => f !== null)));
+    this.#resolve(new MultipartForm(this.#fields, this.#slots.filter((f): f is UploadedFile => f !== null), this.#refused.sort((a, b) => a.at - b.at).map((r) => r.err)));
   }
 
   #fail(err: Error): void {

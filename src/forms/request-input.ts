@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FieldErrors } from '../db/validation.js';
 import { BODY_ERRORS } from '../http/body.js';
@@ -18,9 +17,8 @@ import type { FormInput } from './form-validation.js';
 import { parseMultipart } from './multipart.js';
 import type { MultipartForm } from './multipart-form.js';
 import type { Storage, StoredFileInfo } from './storage/storage.js';
-import { UPLOAD_ERRORS, UploadError } from './uploads/errors.js';
+import { UPLOAD_ERRORS, type UploadError } from './uploads/errors.js';
 import type { FileFieldOptions, UploadLimits } from './uploads/limits.js';
-import { UPLOAD_DEFAULTS } from './uploads/limits.js';
 import type { UploadedFile } from './uploads/uploaded-file.js';
 
 /** A submission ready to validate, with what to show again and the errors found while reading it. */
@@ -95,54 +93,25 @@ function uploadMessage(err: UploadError, spec: FieldSpec): string | null {
   }
 }
 
-/**
- * Reads the rest of a body that a refusal left unread, without keeping it, so the answer can be
- * the form again on a connection that stays usable. False (and the refusal stands, closing the
- * connection) when more than `limit` bytes follow.
- */
-function drain(raw: IncomingMessage, limit: number): Promise<boolean> {
-  if (raw.readableEnded) return Promise.resolve(true);
-  if (raw.destroyed) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    let received = 0;
-    const finish = (ok: boolean): void => {
-      raw.off('data', onData);
-      raw.off('end', onEnd);
-      raw.off('error', onFail);
-      raw.off('close', onClose);
-      if (!ok) raw.pause();
-      resolve(ok);
-    };
-    const onData = (chunk: Buffer): void => {
-      received += chunk.length;
-      if (received > limit) finish(false);
-    };
-    const onEnd = (): void => finish(true);
-    const onFail = (): void => finish(false);
-    const onClose = (): void => finish(raw.readableEnded);
-    raw.on('data', onData);
-    raw.on('end', onEnd);
-    raw.on('error', onFail);
-    raw.on('close', onClose);
-    raw.resume();
-  });
-}
-
 async function readMultipart(req: Context<unknown>, specs: readonly FieldSpec[], uploads: UploadSettings): Promise<ReadInput> {
   const files: Record<string, FileFieldOptions> = {};
   for (const s of specs) if (s.file !== null) files[s.name] = { accept: s.file.accept, maxFileBytes: s.file.maxFileBytes, maxFiles: s.file.maxFiles };
-  try {
-    const form = await parseMultipart(req, { ...uploads.limits, storage: uploads.storage ?? NO_STORAGE, files });
-    return paramsInput(form.fields, form);
-  } catch (err) {
-    // A refused file is an error of its field, so the page can say so next to the input; the
-    // parse stopped there, so the other fields come back empty. Refusals of the request as a
-    // whole (size, parts, malformed) stand.
-    const spec = err instanceof UploadError && err.field !== undefined ? specs.find((s) => s.name === err.field && s.file !== null) : undefined;
-    const message = spec === undefined ? null : uploadMessage(err as UploadError, spec);
-    if (spec === undefined || message === null || !(await drain(req.raw, uploads.limits.maxBodyBytes ?? UPLOAD_DEFAULTS.maxBodyBytes))) throw err;
-    return paramsInput(new URLSearchParams(), null, { [spec.name]: [message] });
+  // A refused file is an error of its field, so the page can say so next to the input, and the
+  // parser skips it and reads on, so the other fields come back as they were sent. Refusals of
+  // the request as a whole (size, parts, malformed) stand.
+  const form = await parseMultipart(req, { ...uploads.limits, storage: uploads.storage ?? NO_STORAGE, files, fileRefusals: 'collect' });
+  const errors: Record<string, string[]> = {};
+  for (const err of form.refused) {
+    const spec = specs.find((s) => s.name === err.field && s.file !== null);
+    const message = spec === undefined ? null : uploadMessage(err, spec);
+    if (spec === undefined || message === null) {
+      await form.deleteFiles();
+      throw err;
+    }
+    const list = (errors[spec.name] ??= []);
+    if (!list.includes(message)) list.push(message);
   }
+  return paramsInput(form.fields, form, errors);
 }
 
 /**

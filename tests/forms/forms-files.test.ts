@@ -78,8 +78,25 @@ describe('file fields', () => {
       { name: 'name', value: 'Ada' },
       { name: 'avatar', filename: 'me.png', type: 'image/png', data: GIF },
     ]);
-    assert.deepEqual(res.json(), { valid: false, errors: { avatar: ['This type of file is not accepted. Upload one of: image/png.'] }, values: { name: [], avatar: [], extra: [], photos: [] } });
+    assert.deepEqual(res.json(), { valid: false, errors: { avatar: ['This type of file is not accepted. Upload one of: image/png.'] }, values: { name: ['Ada'], avatar: [], extra: [], photos: [] } });
     assert.deepEqual(t.files(), []);
+  });
+
+  test('fields after a refused file are kept too, and every refused file of a field is reported once', async () => {
+    const res = await post('/avatar', [
+      { name: 'avatar', filename: 'me.png', type: 'image/png', data: GIF },
+      { name: 'name', value: 'Grace' },
+      { name: 'photos', filename: 'a.html', type: 'image/png', data: '<html><script>alert(1)</script>' },
+      { name: 'photos', filename: 'b.gif', type: 'image/png', data: GIF },
+      { name: 'extra', filename: 'c.png', data: PNG },
+    ]);
+    const body = res.json<{ valid: boolean; errors: Record<string, string[]>; values: Record<string, string[]> }>();
+    assert.equal(body.valid, false);
+    assert.deepEqual(body.errors.avatar, ['This type of file is not accepted. Upload one of: image/png.']);
+    assert.deepEqual(body.errors.photos, ['This type of file is not accepted. Upload one of: image/png.']);
+    assert.equal(body.errors.extra, undefined);
+    assert.deepEqual(body.values.name, ['Grace']);
+    assert.deepEqual(t.files(), [], 'the accepted c.png is deleted with the invalid form');
   });
 
   test('the field message replaces the built-in one', async () => {
@@ -192,7 +209,7 @@ describe('on a real connection', () => {
       await server.close();
     }
   });
-  test('a refused file followed by more than maxBodyBytes is refused as a whole, closing the connection', async () => {
+  test('a refused file followed by more than maxBodyBytes: the body limit refuses the request, closing the connection', async () => {
     const Small = form({ avatar: formField.file({ accept: ['image/png'] }) }, { storage: t.storage, uploads: { maxBodyBytes: 100_000 } });
     const a = rampart({ env: 'test', logLevel: 'silent' });
     a.post('/small', async (req) => ({ valid: (await Small.bind(req)).valid }));
@@ -214,10 +231,11 @@ describe('on a real connection', () => {
         for (let i = 0; i < 4; i++) req.write(Buffer.alloc(64 * 1024, 0x78));
         req.end(body.subarray(body.length - 40));
       }).catch((err: Error) => ({ status: -1, body: err.message, connection: undefined }));
-      // Either the 415 arrives, or the server closed the socket while the client was still sending.
+      // The refused file is skipped and reading goes on, into the body limit. Either the 413
+      // arrives, or the server closed the socket while the client was still sending.
       if (res.status !== -1) {
-        assert.equal(res.status, 415, res.body);
-        assert.equal(JSON.parse(res.body).error.code, 'E_UPLOAD_TYPE_REFUSED');
+        assert.equal(res.status, 413, res.body);
+        assert.equal(JSON.parse(res.body).error.code, 'E_UPLOAD_BODY_TOO_LARGE');
         assert.equal(res.connection, 'close');
       }
       assert.deepEqual(t.files(), []);

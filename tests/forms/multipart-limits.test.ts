@@ -305,3 +305,44 @@ describe('maxBodyBytes', () => {
     assertEmpty(t.dir);
   });
 });
+
+describe("fileRefusals: 'collect'", () => {
+  const options = { maxFileBytes: 1000, fileRefusals: 'collect', files: { avatar: PNG_ONLY, photos: { accept: ['image/png'], maxFiles: 1 } } } as const;
+
+  test('a file over its limit, of a refused type or one too many is skipped; the fields after it are kept', async () => {
+    const res = await post(options, [
+      { name: 'avatar', filename: 'big.png', data: pngOfSize(1001) },
+      { name: 'title', value: 'kept' },
+      { name: 'photos', filename: 'a.png', data: PNG },
+      { name: 'photos', filename: 'b.png', data: PNG },
+      { name: 'photos', filename: 'c.gif', data: Buffer.from('GIF89a') },
+      { name: 'after', value: 'also kept' },
+    ]);
+    const result = await accepted(res);
+    assert.deepEqual(result.fields, { title: ['kept'], after: ['also kept'] });
+    assert.deepEqual(result.files.map((f) => f.filename), ['a.png']);
+    assert.deepEqual(result.refused, [
+      { status: 413, code: 'E_UPLOAD_FILE_TOO_LARGE', message: "The file in field 'avatar' is larger than 1000 bytes (maxFileBytes)." },
+      { status: 413, code: 'E_UPLOAD_TOO_MANY_FILES', message: "Field 'photos' accepts at most 1 file (files.photos.maxFiles)." },
+      { status: 413, code: 'E_UPLOAD_TOO_MANY_FILES', message: "Field 'photos' accepts at most 1 file (files.photos.maxFiles)." },
+    ]);
+  });
+
+  test('refusals of the request as a whole still refuse it, and nothing stays stored', async () => {
+    const res = await post({ ...options, maxBodyBytes: 5000 }, [
+      { name: 'photos', filename: 'a.png', data: PNG },
+      { name: 'avatar', filename: 'big.png', data: pngOfSize(6000) },
+    ]);
+    assert.deepEqual([res.status, res.json<{ error: { code: string } }>().error.code], [413, 'E_UPLOAD_BODY_TOO_LARGE']);
+    assertEmpty(t.dir);
+    const unexpected = await post(options, [{ name: 'other', filename: 'x.png', data: PNG }]);
+    assert.deepEqual([unexpected.status, unexpected.json<{ error: { code: string } }>().error.code], [400, 'E_UPLOAD_FIELD_UNEXPECTED']);
+    assertEmpty(t.dir);
+  });
+
+  test('an unknown value is a configuration error', async () => {
+    const res = await post({ fileRefusals: 'ignore' as 'collect' }, [{ name: 'a', value: 'b' }]);
+    assert.equal(res.status, 500);
+    assertEmpty(t.dir);
+  });
+});

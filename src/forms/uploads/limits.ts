@@ -67,6 +67,14 @@ export interface MultipartOptions extends Partial<UploadLimits> {
    * @default {} (no file accepted)
    */
   readonly files?: Readonly<Record<string, FileFieldOptions>>;
+  /**
+   * What a refused file does (a type not accepted, over its field's size, one too many in its
+   * field): `'throw'` refuses the whole request; `'collect'` skips that file, reads on, and lists
+   * the refusal in `form.refused`, so the other fields are not lost (forms use this). Refusals of
+   * the request as a whole (body size, parts, a malformed body) always throw.
+   * @default 'throw'
+   */
+  readonly fileRefusals?: 'throw' | 'collect';
 }
 
 /** A file field's options with the defaults applied. */
@@ -82,6 +90,7 @@ export interface ResolvedUploadOptions extends UploadLimits {
   readonly files: ReadonlyMap<string, ResolvedFileField>;
   /** The largest file limit of any field: what the parser enforces before the per-field check. */
   readonly largestFileBytes: number;
+  readonly fileRefusals: 'throw' | 'collect';
 }
 
 const LIMIT_NAMES = Object.keys(UPLOAD_DEFAULTS) as (keyof UploadLimits)[];
@@ -143,5 +152,7 @@ export function resolveUploadOptions(options: MultipartOptions): ResolvedUploadO
     if (maxFileBytes > largest) largest = maxFileBytes;
     files.set(field, { accept, maxFileBytes, maxFiles });
   }
-  return { ...limits, storage: options.storage, files, largestFileBytes: largest };
+  const fileRefusals = options.fileRefusals ?? 'throw';
+  if (fileRefusals !== 'throw' && fileRefusals !== 'collect') throw invalid(`Upload option fileRefusals must be 'throw' or 'collect', got ${String(fileRefusals)}.`);
+  return { ...limits, storage: options.storage, files, largestFileBytes: largest, fileRefusals };
 }

@@ -112,6 +112,7 @@ export function uploadApp(storage: Storage, options: Omit<MultipartOptions, 'sto
     return {
       fields,
       files: form.files.map((f) => ({ field: f.field, filename: f.filename, size: f.size, contentType: f.contentType, declaredType: f.declaredType, key: f.key })),
+      ...(form.refused.length === 0 ? {} : { refused: form.refused.map((e) => ({ status: e.status, code: e.code, message: e.message })) }),
     };
   });
   app.get('/files/:key', (req) => serveUpload(storage, String(req.params.key)));
@@ -123,4 +124,6 @@ export function uploadApp(storage: Storage, options: Omit<MultipartOptions, 'sto
 export interface UploadResult {
   fields: Record<string, string[]>;
   files: { field: string; filename: string; size: number; contentType: string; declaredType: string; key: string }[];
+  /** Only under `fileRefusals: 'collect'` when a file was skipped. */
+  refused?: { status: number; code: string; message: string }[];
 }
