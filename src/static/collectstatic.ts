@@ -7,12 +7,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, type Dirent } from 'node:fs';
-import { copyFile, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { constants as zlib, createBrotliCompress, createGzip } from 'node:zlib';
 import { CODINGS, type Coding } from './accept-encoding.js';
 import { contentTypeFor, isCompressible } from './content-type.js';
+import { rewriteCssReferences } from './css-references.js';
 import { StaticError } from './errors.js';
 import type { StaticManifest } from './manifest.js';
 import { safeSegments } from './safe-path.js';
@@ -140,6 +141,57 @@ function tempNameFor(dest: string): string {
   return `${dest}.${randomBytes(6).toString('hex')}.tmp`;
 }
 
+/**
+ * The hashed name of every file, and the rewritten text of the stylesheets whose references to
+ * other collected files changed. A stylesheet is hashed after what it refers to (its text holds
+ * their hashed names); a reference cycle between stylesheets keeps the unhashed name.
+ */
+async function hashAll(files: ReadonlyMap<string, Collected>): Promise<{ manifest: Record<string, string>; rewritten: Map<string, string> }> {
+  const manifest = Object.create(null) as Record<string, string>;
+  const rewritten = new Map<string, string>();
+  const visiting = new Set<string>();
+  const texts = new Map<string, string>();
+  for (const [rel, entry] of files) if (rel.endsWith('.css')) texts.set(rel, await readFile(entry.source, 'utf8'));
+  const hashOf = async (rel: string): Promise<string | undefined> => {
+    if (manifest[rel] !== undefined) return manifest[rel];
+    const entry = files.get(rel);
+    if (entry === undefined || visiting.has(rel)) return undefined;
+    const text = texts.get(rel);
+    if (text === undefined) return (manifest[rel] = hashedName(rel, await sha256(entry.source)));
+    visiting.add(rel);
+    // Hash what the stylesheet refers to first, then rewrite with the results.
+    const known = new Map<string, string>();
+    rewriteCssReferences(text, rel, (target) => {
+      known.set(target, '');
+      return undefined;
+    });
+    for (const target of known.keys()) {
+      const h = await hashOf(target);
+      if (h !== undefined) known.set(target, h);
+    }
+    const out = rewriteCssReferences(text, rel, (target) => known.get(target) || undefined);
+    visiting.delete(rel);
+    if (out === text) return (manifest[rel] = hashedName(rel, await sha256(entry.source)));
+    rewritten.set(rel, out);
+    return (manifest[rel] = hashedName(rel, createHash('sha256').update(out).digest('hex').slice(0, HASH_LENGTH)));
+  };
+  for (const rel of [...files.keys()].sort()) await hashOf(rel);
+  return { manifest, rewritten };
+}
+
+/** Writes text through a temporary file and a rename, as `place` copies. */
+async function writeThrough(dest: string, text: string): Promise<void> {
+  await mkdir(dirname(dest), { recursive: true });
+  const tmp = tempNameFor(dest);
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, dest);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
 /** Copies through a temporary file and a rename, so a running server never reads half a file. */
 async function place(src: string, dest: string): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
@@ -228,16 +280,17 @@ export async function collectstatic(options: CollectStaticOptions): Promise<Coll
     }
   }
 
-  const manifest = Object.create(null) as Record<string, string>;
+  const { manifest, rewritten } = await hashAll(files);
   for (const rel of [...files.keys()].sort()) {
     const entry = files.get(rel)!;
-    const hashed = hashedName(rel, await sha256(entry.source));
-    manifest[rel] = hashed;
+    const hashed = manifest[rel]!;
     const dest = join(outAbs, ...rel.split('/'));
     const hashedDest = join(outAbs, ...hashed.split('/'));
     // Originals first: a variant is served only when it is at least as new as its file.
     await place(entry.source, dest);
-    await place(entry.source, hashedDest);
+    const css = rewritten.get(rel);
+    if (css === undefined) await place(entry.source, hashedDest);
+    else await writeThrough(hashedDest, css);
     const size = (await stat(entry.source)).size;
     for (const coding of CODINGS) {
       const own = entry.variants.get(coding.suffix);
@@ -248,7 +301,12 @@ export async function collectstatic(options: CollectStaticOptions): Promise<Coll
       } else if (compress && isCompressible(contentTypeFor(rel))) {
         written = await compressInto(entry.source, dest + coding.suffix, coding, size);
       }
-      if (written) await place(dest + coding.suffix, hashedDest + coding.suffix);
+      if (css !== undefined) {
+        // The hashed stylesheet differs from the original: its own variants, or none.
+        const fresh = compress && (await compressInto(hashedDest, hashedDest + coding.suffix, coding, Buffer.byteLength(css)));
+        if (!fresh) await rm(hashedDest + coding.suffix, { force: true });
+        if (!written) await rm(dest + coding.suffix, { force: true });
+      } else if (written) await place(dest + coding.suffix, hashedDest + coding.suffix);
       else {
         // A variant left by an earlier run would describe older content: remove it.
         await rm(dest + coding.suffix, { force: true });

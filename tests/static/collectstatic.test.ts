@@ -263,3 +263,57 @@ describe('the hashed-name round trip', () => {
     assert.equal(brotliDecompressSync(res.body).toString(), ADMIN_CSS);
   });
 });
+
+describe('stylesheets refer to hashed names', () => {
+  const BG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 9, 9, 9]);
+  const SITE_CSS = `@import "base.css";\nbody { background: url("../img/bg.png?v=1#top"); }\n.logo { background: url(data:image/png;base64,AAAA); }\n.gone { background: url(../img/missing.png); }\n${'.pad { color: red; }\n'.repeat(40)}`;
+  const css = makeSite({
+    'css/site.css': SITE_CSS,
+    'css/base.css': '@import "loop.css";\nh1 { background: url(../img/bg.png); }\n',
+    'css/loop.css': '@import "base.css";\n',
+    'img/bg.png': BG,
+  });
+  after(() => css.remove());
+  const cssOut = join(css.root, 'staticfiles');
+  const read = (rel: string) => readFileSync(join(cssOut, ...rel.split('/')), 'utf8');
+
+  test('the hashed stylesheet names the hashed files; the original stays as written', async () => {
+    const { manifest } = await collectstatic({ sources: [{ dir: css.dir }], out: cssOut });
+    const bg = manifest['img/bg.png']!;
+    const base = manifest['css/base.css']!;
+    const hashedSite = read(manifest['css/site.css']!);
+    assert.ok(hashedSite.startsWith(`@import "${base.slice('css/'.length)}";\nbody { background: url("../${bg}?v=1#top"); }`), hashedSite.slice(0, 120));
+    assert.ok(hashedSite.includes('url(data:image/png;base64,AAAA)') && hashedSite.includes('url(../img/missing.png)'));
+    assert.equal(read('css/site.css'), SITE_CSS);
+    assert.equal(manifest['css/site.css'], hashedName('css/site.css', short(hashedSite)), 'the hash is of the rewritten text');
+    // A cycle of imports ends: one side keeps the other's plain name.
+    assert.ok(read(manifest['css/base.css']!).includes(`url(../${bg})`));
+    assert.ok(existsSync(join(cssOut, manifest['css/loop.css']!)));
+    // The compressed variant of the hashed stylesheet holds the rewritten text, not the original.
+    assert.equal(brotliDecompressSync(readFileSync(join(cssOut, `${manifest['css/site.css']!}.br`))).toString(), hashedSite);
+    assert.equal(gunzipSync(readFileSync(join(cssOut, 'css/site.css.gz'))).toString(), SITE_CSS);
+  });
+
+  test('a changed image gives the stylesheets that use it new names', async () => {
+    const before = (await collectstatic({ sources: [{ dir: css.dir }], out: cssOut })).manifest;
+    css.write('static/img/bg.png', Buffer.concat([BG, Buffer.from([1])]));
+    const after2 = (await collectstatic({ sources: [{ dir: css.dir }], out: cssOut })).manifest;
+    assert.notEqual(after2['img/bg.png'], before['img/bg.png']);
+    assert.notEqual(after2['css/site.css'], before['css/site.css']);
+    assert.notEqual(after2['css/base.css'], before['css/base.css']);
+    assert.ok(read(after2['css/site.css']!).includes(after2['img/bg.png']!));
+  });
+
+  test('served from the manifest, the hashed stylesheet and the image it names are both found', async () => {
+    const { manifest } = await collectstatic({ sources: [{ dir: css.dir }], out: cssOut });
+    const app = rampart({ ...QUIET });
+    app.get('/static/*path', serveStatic({ dir: cssOut, manifest: true }));
+    const client = testClient(app);
+    const sheet = await client.get(`/static/${manifest['css/site.css']!}`);
+    assert.equal(sheet.status, 200);
+    const ref = /url\("\.\.\/(img\/[^"?]+)\?v=1#top"\)/.exec(sheet.text)![1]!;
+    const image = await client.get(`/static/${ref}`);
+    assert.equal(image.status, 200);
+    assert.equal(image.header('cache-control'), 'public, max-age=31536000, immutable');
+  });
+});
