@@ -179,12 +179,12 @@ async function hashAll(files: ReadonlyMap<string, Collected>): Promise<{ manifes
   return { manifest, rewritten };
 }
 
-/** Writes text through a temporary file and a rename, as `place` copies. */
-async function writeThrough(dest: string, text: string): Promise<void> {
+/** Writes `dest` through a temporary file and a rename, so a running server never reads half a file. */
+async function replaceFile(dest: string, write: (tmp: string) => Promise<void>): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
   const tmp = tempNameFor(dest);
   try {
-    await writeFile(tmp, text);
+    await write(tmp);
     await rename(tmp, dest);
   } catch (err) {
     await rm(tmp, { force: true });
@@ -192,17 +192,12 @@ async function writeThrough(dest: string, text: string): Promise<void> {
   }
 }
 
-/** Copies through a temporary file and a rename, so a running server never reads half a file. */
-async function place(src: string, dest: string): Promise<void> {
-  await mkdir(dirname(dest), { recursive: true });
-  const tmp = tempNameFor(dest);
-  try {
-    await copyFile(src, tmp);
-    await rename(tmp, dest);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+function place(src: string, dest: string): Promise<void> {
+  return replaceFile(dest, (tmp) => copyFile(src, tmp));
+}
+
+function writeThrough(dest: string, text: string): Promise<void> {
+  return replaceFile(dest, (tmp) => writeFile(tmp, text));
 }
 
 /** Compresses `src` into `dest` if the result is small enough to be worth it; returns whether it did. */
