@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { escapeHtml, isSafeHtml, renderedHtml } from '../http/html.js';
+import { escapeHtml, isSafeHtml, renderedHtml, toHtml } from '../http/html.js';
 import type { EscaperName } from './html-context.js';
 
 /**
@@ -39,6 +39,10 @@ function toText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return '';
   if (isSafeHtml(value)) return value.toString();
+  if (typeof value === 'object' && typeof (value as { [toHtml]?: unknown })[toHtml] === 'function') {
+    // A form printed where markup cannot go would print "[object Object]": say what happened.
+    throw new TypeError('A value that renders as markup (a form or a form field) is printed outside element text; print it between tags, or print one of its parts, e.g. {{ form.fields.title.value }}.');
+  }
   return String(value);
 }
 

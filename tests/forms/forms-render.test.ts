@@ -235,6 +235,7 @@ describe('with the template engine', () => {
       'bare.html': '<form method="post" action="/p">{{ form }}<button>Save</button></form>',
       'bare-field.html': '<div>{{ form.fields.title }}</div>',
       'in-attr.html': '<div title="{{ form }}" data-f="{{ form.fields.title }}"></div>',
+      'in-url.html': '<a href="/x?f={{ field }}">x</a>',
     },
   });
   const hooks = { csrfToken: () => 'TOKEN123' };
@@ -287,8 +288,8 @@ describe('with the template engine', () => {
     assert.equal(els.some((e) => e.tagName === 'script' || e.tagName === 'img'), false);
   });
 
-  test('in an attribute a form is not markup: it prints as escaped text', async () => {
-    const page = engine.render('in-attr.html', { form: PostForm.unbound() }, hooks).toString();
-    assert.equal(page, '<div title="[object Object]" data-f="[object Object]"></div>');
+  test('in an attribute a form is not markup: the render fails and says what to print instead', () => {
+    assert.throws(() => engine.render('in-attr.html', { form: PostForm.unbound() }, hooks), /renders as markup \(a form or a form field\) is printed outside element text/);
+    assert.throws(() => engine.render('in-url.html', { field: PostForm.unbound().fields.title }, hooks), /printed outside element text/);
   });
 });
