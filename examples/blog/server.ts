@@ -28,6 +28,8 @@ const config = blogConfig();
 
 const db = await connect({ url: config.databaseUrl, models: MODELS });
 const uploads = new LocalStorage(config.uploadsDir, { staticRoots: [STATIC_DIR] });
+// Half-written uploads of a process that died mid-request, older than a day.
+await uploads.removeStale();
 // With REDIS_URL, sessions and login-throttle counters live in Redis, shared by every process;
 // without it, sessions are in the database and counters in this process.
 const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl);

@@ -2,7 +2,7 @@
 // failed saves, the refusal of an upload folder inside a static root; UploadedFile read-back.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -148,5 +148,44 @@ describe('UploadedFile', () => {
     assert.equal(out.same, true);
     assert.equal(out.gone, `E_UPLOAD_GONE: The upload ${out.key} is no longer in storage: it was deleted after it was received.`);
     assertEmpty(t.dir);
+  });
+});
+
+describe('removeStale', () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const key = (n: number) => n.toString(16).padStart(32, '0');
+
+  test('removes abandoned .part files and orphan metadata once old, and nothing else', async () => {
+    const s = tempUploads();
+    const kept = await s.storage.save(Readable.from([PNG]), META);
+    const old = new Date(Date.now() - 2 * DAY);
+    const write = (name: string, age: Date | null) => {
+      writeFileSync(join(s.dir, name), 'x');
+      if (age !== null) utimesSync(join(s.dir, name), age, age);
+    };
+    write(`${key(1)}.part`, old); // a crash mid-upload, two days ago: removed
+    write(`${key(2)}.part`, null); // an upload in progress: kept
+    write(`${key(3)}.json`, old); // metadata whose file is gone: removed
+    write(`${key(4)}`, old); // a complete old upload and its metadata: kept
+    write(`${key(4)}.json`, old);
+    write(`${key(5)}.part`, old); // a crash between the metadata and the rename: both removed
+    write(`${key(5)}.json`, old);
+    write('notes.part', old); // not a name this storage writes: kept
+    write('README.json', old);
+    utimesSync(join(s.dir, `${kept.key}.json`), old, old); // a saved file's old metadata: kept
+    assert.equal(await s.storage.removeStale(), 4);
+    assert.deepEqual(readdirSync(s.dir).sort(), [kept.key, `${kept.key}.json`, `${key(2)}.part`, key(4), `${key(4)}.json`, 'README.json', 'notes.part'].sort());
+    assert.equal(await s.storage.removeStale(0), 1, 'with age 0 the upload in progress goes too');
+    assert.deepEqual(await s.storage.stat(kept.key), kept);
+    s.cleanup();
+  });
+
+  test('a missing folder removes nothing; a bad age is a configuration error', async () => {
+    const fresh = tempUploads();
+    assert.equal(await fresh.storage.removeStale(), 0);
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      await assert.rejects(fresh.storage.removeStale(bad), (err: unknown) => err instanceof ConfigError && err.code === 'E_UPLOAD_OPTIONS_INVALID');
+    }
+    fresh.cleanup();
   });
 });

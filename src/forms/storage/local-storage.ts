@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -38,6 +38,8 @@ export const LOCAL_STORAGE_DEFAULTS = Object.freeze({
   // Other local accounts cannot read or list uploads.
   fileMode: 0o600,
   dirMode: 0o700,
+  // What removeStale() treats as abandoned: no upload takes a day (REQUEST_TIMEOUT_MS is 30 s).
+  staleAfterMs: 24 * 60 * 60 * 1000,
 });
 
 const KEY = /^[0-9a-f]{32}$/;
@@ -156,5 +158,49 @@ export class LocalStorage implements Storage {
     }
     await rm(join(this.dir, key + META_SUFFIX), { force: true });
     return existed;
+  }
+
+  /**
+   * Removes what interrupted saves left behind: `.part` files of uploads that never finished (the
+   * process died mid-upload) and metadata whose file is gone, once older than `olderThanMs` (so
+   * uploads in progress are never touched). Returns how many entries it removed. Run it at startup
+   * or on a schedule.
+   *
+   * @example await uploads.removeStale() // entries older than a day
+   */
+  async removeStale(olderThanMs: number = LOCAL_STORAGE_DEFAULTS.staleAfterMs): Promise<number> {
+    if (!Number.isFinite(olderThanMs) || olderThanMs < 0) {
+      throw new ConfigError(UPLOAD_CONFIG_ERRORS.options, `removeStale() takes an age in milliseconds (0 or more), got ${String(olderThanMs)}.`);
+    }
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (err) {
+      if (isMissing(err)) return 0;
+      throw err;
+    }
+    const present = new Set(names);
+    const cutoff = Date.now() - olderThanMs;
+    let removed = 0;
+    const removeIfOld = async (name: string): Promise<void> => {
+      try {
+        const info = await lstat(join(this.dir, name));
+        if (!info.isFile() || info.mtimeMs > cutoff) return;
+        await unlink(join(this.dir, name));
+        present.delete(name);
+        removed++;
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+      }
+    };
+    // Only names this class writes (a key and a known suffix); unfinished files first, so the
+    // metadata of one that died before its rename is an orphan in the same pass.
+    const keyOf = (name: string, suffix: string): string | null => (name.endsWith(suffix) && KEY.test(name.slice(0, -suffix.length)) ? name.slice(0, -suffix.length) : null);
+    for (const name of names) if (keyOf(name, PART_SUFFIX) !== null) await removeIfOld(name);
+    for (const name of names) {
+      const key = keyOf(name, META_SUFFIX);
+      if (key !== null && !present.has(key) && !present.has(key + PART_SUFFIX)) await removeIfOld(name);
+    }
+    return removed;
   }
 }
