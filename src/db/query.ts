@@ -10,7 +10,7 @@ import { notFound } from '../http/errors.js';
 import type { DialectName } from './connection.js';
 import { DatabaseError, QueryError } from './errors.js';
 import type { Field } from './fields.js';
-import { coerceValue, conditions, resolveField } from './lookups.js';
+import { coerceValue, conditions, MAX_RELATION_HOPS, resolveField } from './lookups.js';
 import { planAggregates, type AggregateResult, type Aggregates } from './aggregate.js';
 import type { AnyModel, ColumnInfo, Insert, Row } from './model.js';
 import { prepareValues } from './validation.js';
@@ -79,8 +79,11 @@ type IncrementKeys<M extends AnyModel> = {
   [K in keyof FieldsOf<M> & string]: KindOfField<FieldsOf<M>[K]> extends 'integer' | 'bigint' | 'float' ? K : never;
 }[keyof FieldsOf<M> & string];
 
-/** An order-by key: a field, or `-field` for descending. */
-export type OrderKey<M extends AnyModel> = RowKeys<M> | `-${RowKeys<M>}`;
+type RelatedOrderKeys<M extends AnyModel> = {
+  [K in ForeignKeyNamesOf<M>]: `${K}__${RowKeys<TargetOf<FieldsOf<M>[K]>>}`;
+}[ForeignKeyNamesOf<M>];
+/** An order-by key: a field, a field of a related row (`author__username`), `-` first for descending. */
+export type OrderKey<M extends AnyModel> = RowKeys<M> | `-${RowKeys<M>}` | RelatedOrderKeys<M> | `-${RelatedOrderKeys<M>}`;
 
 type TargetOf<F> = F extends Field<unknown, boolean, infer _K, infer T> ? (T extends AnyModel ? T : never) : never;
 type RelatedRow<M extends AnyModel, K extends string> = Row<TargetOf<M['fields'][K]>>;
@@ -180,7 +183,7 @@ export class QuerySet<M extends AnyModel, R = Row<M>> {
 
   /** Orders by fields (`'-created'` descending). Names from user input are checked and refused if unknown. */
   orderBy(...keys: OrderKey<M>[]): QuerySet<M, R> {
-    for (const k of keys) resolveField(this.#m, typeof k === 'string' && k.startsWith('-') ? k.slice(1) : k);
+    for (const k of keys) orderField(this.#m, k);
     return this.#with({ order: keys });
   }
 
@@ -250,15 +253,29 @@ export class QuerySet<M extends AnyModel, R = Row<M>> {
     return parts.length === 1 ? parts[0]! : sql<SqlBool>`${sql.join(parts, sql` and `)}`;
   }
 
-  #orderSql(): RawBuilder<unknown> | null {
+  /** The ORDER BY clause, and the left joins that ordering by related fields needs. */
+  #orderSql(): { order: RawBuilder<unknown> | null; joins: RawBuilder<unknown>[] } {
     const keys = this.#s.order ?? this.#m.options.ordering ?? [];
-    if (keys.length === 0) return null;
+    const joins: RawBuilder<unknown>[] = [];
+    if (keys.length === 0) return { order: null, joins };
+    const aliases = new Map<string, string>(); // relation path → join alias
     const parts = keys.map((k) => {
-      const desc = k.startsWith('-');
-      const info = resolveField(this.#m, desc ? k.slice(1) : k);
-      return desc ? sql`${sql.ref(`t0.${info.column}`)} desc` : sql`${sql.ref(`t0.${info.column}`)} asc`;
+      const { desc, via, info } = orderField(this.#m, k);
+      let alias = 't0';
+      let path = '';
+      for (const { fk, target } of via) {
+        path += `${fk.field}__`;
+        let next = aliases.get(path);
+        if (next === undefined) {
+          next = `o${aliases.size + 1}`;
+          aliases.set(path, next);
+          joins.push(sql`left join ${sql.table(target.table)} as ${sql.id(next)} on ${sql.ref(`${next}.${target.byKey.get('id')!.column}`)} = ${sql.ref(`${alias}.${fk.column}`)}`);
+        }
+        alias = next;
+      }
+      return desc ? sql`${sql.ref(`${alias}.${info.column}`)} desc` : sql`${sql.ref(`${alias}.${info.column}`)} asc`;
     });
-    return sql`order by ${sql.join(parts)}`;
+    return { order: sql`order by ${sql.join(parts)}`, joins };
   }
 
   #select(extraWhere: Expression<SqlBool> | null, count: 'rows' | 'count' | 'exists'): RawBuilder<Record<string, unknown>> {
@@ -277,10 +294,13 @@ export class QuerySet<M extends AnyModel, R = Row<M>> {
     const w = this.#where('t0');
     const all = [w, extraWhere].filter((x): x is Expression<SqlBool> => x !== null);
     const whereSql = all.length === 0 ? sql`` : sql`where ${sql.join(all, sql` and `)}`;
-    const from = sql`from ${sql.table(m.table)} as t0 ${sql.join(joins, sql` `)} ${whereSql}`;
-    if (count === 'count') return sql`select count(*) as n ${from}`;
-    if (count === 'exists') return sql`select 1 as one ${from} limit 1`;
-    const order = this.#orderSql() ?? sql``;
+    if (count !== 'rows') {
+      const from = sql`from ${sql.table(m.table)} as t0 ${sql.join(joins, sql` `)} ${whereSql}`;
+      return count === 'count' ? sql`select count(*) as n ${from}` : sql`select 1 as one ${from} limit 1`;
+    }
+    const ordering = this.#orderSql();
+    const from = sql`from ${sql.table(m.table)} as t0 ${sql.join([...joins, ...ordering.joins], sql` `)} ${whereSql}`;
+    const order = ordering.order ?? sql``;
     const limit = this.#s.limit ?? (this.#s.offset !== null ? MAX_LIMIT : null);
     const lim = limit === null ? sql`` : sql`limit ${sql.lit(limit)}`;
     const off = this.#s.offset === null ? sql`` : sql`offset ${sql.lit(this.#s.offset)}`;
@@ -292,7 +312,10 @@ export class QuerySet<M extends AnyModel, R = Row<M>> {
     const only = this.#s.only;
     if (only === null) return null;
     const keep = new Set(only);
-    for (const k of this.#s.order ?? this.#m.options.ordering ?? []) keep.add(resolveField(this.#m, k.startsWith('-') ? k.slice(1) : k).key);
+    for (const k of this.#s.order ?? this.#m.options.ordering ?? []) {
+      const { via, info } = orderField(this.#m, k);
+      if (via.length === 0) keep.add(info.key);
+    }
     return keep;
   }
 
@@ -584,7 +607,11 @@ export class QuerySet<M extends AnyModel, R = Row<M>> {
     const m = this.#m;
     const keys = [...(this.#s.order ?? m.options.ordering ?? [])];
     if (!keys.some((k) => k === 'id' || k === '-id')) keys.push('id');
-    const infos = keys.map((k) => ({ desc: k.startsWith('-'), info: resolveField(m, k.startsWith('-') ? k.slice(1) : k) }));
+    const infos = keys.map((k) => {
+      const { desc, via, info } = orderField(m, k);
+      if (via.length > 0) throw new QueryError('E_DB_QUERY_FIELD', `Cursor pagination orders by the model's own fields; '${k}' follows a relation. Use offset() and limit() for this order.`);
+      return { desc, info };
+    });
     for (const { info } of infos) {
       if (info.def.nullable) throw new QueryError('E_DB_QUERY_FIELD', `Cursor pagination needs non-null ordering fields; '${info.key}' is nullable.`);
     }
@@ -616,6 +643,29 @@ type ForeignKeyNamesOf<M extends AnyModel> = {
 type ManyToManyNamesOf<M extends AnyModel> = {
   [K in FieldNameOf<M>]: M['fields'][K] extends Field<unknown, boolean, 'manyToMany', unknown> ? K : never;
 }[FieldNameOf<M>];
+
+/**
+ * An order-by key resolved against the model: its direction, the foreign keys it follows (at most
+ * MAX_RELATION_HOPS) and the field it orders by. Names from user input are checked here.
+ */
+function orderField(m: AnyModel, key: string): { desc: boolean; via: { fk: ColumnInfo; target: AnyModel }[]; info: ColumnInfo } {
+  if (typeof key !== 'string') throw new QueryError('E_DB_QUERY_FIELD', 'Order-by keys must be strings.');
+  const desc = key.startsWith('-');
+  const name = desc ? key.slice(1) : key;
+  const via: { fk: ColumnInfo; target: AnyModel }[] = [];
+  let model = m;
+  let rest = name;
+  for (let sep = rest.indexOf('__'); sep > 0 && !model.byKey.has(rest); sep = rest.indexOf('__')) {
+    const f = Object.hasOwn(model.fields, rest.slice(0, sep)) ? (model.fields[rest.slice(0, sep)] as Field) : undefined;
+    if (f === undefined || (f.kind !== 'foreignKey' && f.kind !== 'oneToOne')) break;
+    if (via.length === MAX_RELATION_HOPS) throw new QueryError('E_DB_QUERY_FIELD', `An order-by key may follow at most ${MAX_RELATION_HOPS} relations.`);
+    const target = f.target!();
+    via.push({ fk: model.byKey.get(rest.slice(0, sep))!, target });
+    model = target;
+    rest = rest.slice(sep + 2);
+  }
+  return { desc, via, info: resolveField(model, rest) };
+}
 
 function encodeCursor(values: unknown[]): string {
   const plain = values.map((v) => (v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? v.toString() : v));

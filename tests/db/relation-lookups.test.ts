@@ -106,6 +106,37 @@ for (const target of databaseTargets()) {
       assert.throws(() => q.filterAny(Array.from({ length: 101 }, () => ({ slug: 'a' }))), queryError('E_DB_QUERY_VALUE', 'filterAny() takes at most 100 filters.'));
     });
 
+    test('orderBy follows foreign keys: one and two relations, both directions', async () => {
+      const books = await s.db.query(Book).orderBy('-author__name', 'slug').all();
+      assert.deepEqual(books.map((b) => b.slug), ['gamma', 'alpha', 'beta']);
+      const edited = await s.db.query(Book).filter({ editor_id__isnull: false }).orderBy('editor__name').all();
+      assert.deepEqual(edited.map((b) => b.slug), ['gamma', 'alpha']);
+      // Two relations deep works at run time; the types stop at one ('as' below). The 1-star review
+      // of gamma was deleted by an earlier test.
+      const gamma = (await s.db.query(Book).filter({ slug: 'gamma' }).first())!;
+      const extra = await s.db.query(Review).create({ book_id: gamma.id, stars: 3 });
+      const reviews = await s.db.query(Review).orderBy('-book__author__name' as '-book__id', 'stars').all();
+      assert.deepEqual(reviews.map((r) => r.stars), [3, 4, 5], "Bob's book first, then Ann's by stars");
+      await s.db.query(Review).filter({ id: extra.id }).delete();
+      // With select-related (its own joins) and only() (the related key is not a column of the row).
+      const joined = await s.db.query(Book).selectRelated('author').only('slug').orderBy('author__email', 'slug').all();
+      assert.deepEqual(joined.map((b) => [b.slug, b.author?.name]), [['alpha', 'Ann'], ['beta', 'Ann'], ['gamma', 'Bob 100%']]);
+      assert.equal(await s.db.query(Book).orderBy('author__name').count(), 3);
+    });
+
+    test('orderBy through relations refuses hostile names, and cursors refuse related keys', async () => {
+      const order = (key: string) => () => s.db.query(Book).orderBy(key as 'slug');
+      assert.throws(order('author__nmae'), queryError('E_DB_QUERY_FIELD', "Unknown field 'nmae' for lib_author. Known fields: id, name, email, active."));
+      assert.throws(order('-author__name; drop table lib_book'), queryError('E_DB_QUERY_FIELD', /^Unknown field 'name; drop table lib_book' for lib_author\./));
+      assert.throws(order('tags__name'), queryError('E_DB_QUERY_FIELD', /^Unknown field 'tags__name' for lib_book\./));
+      assert.throws(order('__proto____name'), queryError('E_DB_QUERY_FIELD', /^Unknown field '__proto____name' for lib_book\./));
+      await assert.rejects(
+        s.db.query(Book).orderBy('author__name').paginate({ size: 2 }),
+        queryError('E_DB_QUERY_FIELD', "Cursor pagination orders by the model's own fields; 'author__name' follows a relation. Use offset() and limit() for this order."),
+      );
+      assert.deepEqual((await s.db.query(Book).orderBy('author__name', 'slug').offset(1).limit(1).all()).map((b) => b.slug), ['beta']);
+    });
+
     test('injection payloads as values are plain values: nothing matches, nothing changes', async () => {
       for (const payload of INJECTIONS) {
         assert.deepEqual(await slugs({ author__name: payload }), [], payload);
@@ -144,7 +175,9 @@ test(`a key may follow at most ${MAX_RELATION_HOPS} relations (a self-referencin
     assert.doesNotThrow(() => db.query(Folder).filter({ [key(MAX_RELATION_HOPS)]: 'x' } as Where<typeof Folder>));
     for (const hops of [MAX_RELATION_HOPS + 1, 1000]) {
       assert.throws(() => db.query(Folder).filter({ [key(hops)]: 'x' } as Where<typeof Folder>), queryError('E_DB_QUERY_FIELD', `A filter key may follow at most ${MAX_RELATION_HOPS} relations (filter key '${key(hops).slice(0, 200)}').`));
+      assert.throws(() => db.query(Folder).orderBy(key(hops) as 'name'), queryError('E_DB_QUERY_FIELD', `An order-by key may follow at most ${MAX_RELATION_HOPS} relations.`));
     }
+    assert.doesNotThrow(() => db.query(Folder).orderBy(`-${key(MAX_RELATION_HOPS)}` as 'name'));
   } finally {
     await db.close();
   }
