@@ -131,7 +131,9 @@ export class Database<MS extends readonly AnyModel[] = readonly AnyModel[]> impl
       await sql`release savepoint ${name}`.execute(current.trx);
       return out;
     } catch (err) {
-      await sql`rollback to savepoint ${name}`.execute(current.trx);
+      // After a deadlock MySQL has rolled back the whole transaction, savepoints included: the
+      // rollback fails then, and the error that matters is the first one.
+      await sql`rollback to savepoint ${name}`.execute(current.trx).catch(() => undefined);
       throw err;
     } finally {
       current.depth--;

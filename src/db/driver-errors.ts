@@ -49,3 +49,15 @@ export function mapDriverError(err: unknown, m: AnyModel): unknown {
   }
   return err;
 }
+
+/**
+ * Whether the database gave up on a transaction because of a conflict with another one (a
+ * deadlock, or a serialization failure): the whole transaction was rolled back, and running it
+ * again from the start is the remedy.
+ */
+export function isTransactionConflict(err: unknown): boolean {
+  if (err === null || typeof err !== 'object') return false;
+  const e = err as DriverError;
+  const code = String(e.code ?? '');
+  return code === 'ER_LOCK_DEADLOCK' || e.errno === 1213 || code === '40P01' || code === '40001';
+}

@@ -8,7 +8,7 @@
 import { sql, type CompiledQuery, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { notFound } from '../http/errors.js';
 import type { DialectName } from './connection.js';
-import { DatabaseError, QueryError } from './errors.js';
+import { DatabaseError, IntegrityError, QueryError } from './errors.js';
 import type { Field } from './fields.js';
 import { coerceValue, conditions, MAX_RELATION_HOPS, resolveField } from './lookups.js';
 import { planAggregates, type AggregateResult, type Aggregates } from './aggregate.js';
@@ -16,7 +16,7 @@ import type { AnyModel, ColumnInfo, Insert, Row } from './model.js';
 import { prepareValues } from './validation.js';
 import { rowReader, toDriver } from './values.js';
 import { loadPrefetch } from './prefetch.js';
-import { mapDriverError } from './driver-errors.js';
+import { isTransactionConflict, mapDriverError } from './driver-errors.js';
 import { checkProtected } from './protect.js';
 
 /** What a query runs on: the current connection or transaction, and the models it knows. */
@@ -112,6 +112,8 @@ interface State {
 const byIdCache = new WeakMap<AnyModel, Map<DialectName, CompiledQuery<unknown>>>();
 
 const EMPTY: State = { where: [], order: null, limit: null, offset: null, related: [], prefetch: [], lock: null, only: null };
+/** Attempts of updateOrCreate() when the database rolls it back for a deadlock. */
+const CONFLICT_RETRIES = 5;
 /** Most alternatives one `filterAny()` takes: each is a condition in the SQL. */
 const MAX_ANY = 100;
 /** Largest page a single query returns unless asked explicitly: a guard against unbounded reads. */
@@ -470,6 +472,74 @@ export class QuerySet<M extends AnyModel, R = Row<M>> {
   async exists(): Promise<boolean> {
     const r = await this.#select(null, 'exists').execute(this.#host.executor());
     return r.rows.length > 0;
+  }
+
+  /**
+   * The row whose fields equal `lookup`, or a new one made from `lookup` and `defaults`; `created`
+   * says which. Two requests racing to create the same row end with one row when a unique
+   * constraint covers the lookup (the loser's insert fails and it reads the winner's row), as
+   * Django's `get_or_create`. Looks up on the model's table, not on this query's filters.
+   *
+   * @example const { row: tag, created } = await db.query(Tag).getOrCreate({ name: 'news' })
+   */
+  async getOrCreate(lookup: Partial<Row<M>>, defaults: Partial<Insert<M>> = {}): Promise<{ row: Row<M>; created: boolean }> {
+    const q = this.#exactLookup('getOrCreate', lookup);
+    const found = await q.first();
+    if (found !== undefined) return { row: found, created: false };
+    return this.#createOrRead(q, { ...defaults, ...lookup } as Insert<M>);
+  }
+
+  /**
+   * Updates the row whose fields equal `lookup` with `values`, or creates it from both, in one
+   * transaction that locks the row it found; `created` says which.
+   *
+   * @example const { row } = await db.query(Setting).updateOrCreate({ key: 'theme' }, { value: 'dark' })
+   */
+  async updateOrCreate(lookup: Partial<Row<M>>, values: Partial<Insert<M>>): Promise<{ row: Row<M>; created: boolean }> {
+    const q = this.#exactLookup('updateOrCreate', lookup);
+    const attempt = () =>
+      this.#host.transaction(async () => {
+        const found = await q.forUpdate().first();
+        if (found === undefined) return this.#createOrRead(q, { ...values, ...lookup } as Insert<M>);
+        const id = (found as { id: number }).id;
+        const byId = new QuerySet<M, Row<M>>(this.#host, this.#m).filter({ id } as unknown as Where<M>);
+        await byId.update(values as Partial<Row<M>>);
+        return { row: (await byId.first())!, created: false };
+      });
+    // Racing callers can deadlock on MySQL (gap locks of the FOR UPDATE that found nothing, then
+    // two inserts); the database rolls one back, and a fresh attempt then finds the winner's row.
+    // Inside a caller's transaction there is nothing left to retry.
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (tries >= CONFLICT_RETRIES || this.#host.inTransaction() || !isTransactionConflict(err)) throw err;
+      }
+    }
+  }
+
+  #exactLookup(method: string, lookup: Partial<Row<M>>): QuerySet<M, Row<M>> {
+    if (lookup === null || typeof lookup !== 'object' || Array.isArray(lookup)) throw new QueryError('E_DB_QUERY_VALUE', `${method}() takes an object of field values.`);
+    for (const key of Object.keys(lookup)) {
+      if (key.includes('__') || !this.#m.byKey.has(key)) throw new QueryError('E_DB_QUERY_FIELD', `${method}() looks rows up by exact field values; '${key.slice(0, 100)}' is not a field of ${this.#m.table}.`);
+    }
+    return new QuerySet<M, Row<M>>(this.#host, this.#m).filter(lookup as Where<M>);
+  }
+
+  // A savepoint around the insert: on PostgreSQL a failed statement would otherwise abort the
+  // caller's whole transaction.
+  async #createOrRead(q: QuerySet<M, Row<M>>, values: Insert<M>): Promise<{ row: Row<M>; created: boolean }> {
+    try {
+      const row = await this.#host.transaction(() => q.create(values));
+      return { row, created: true };
+    } catch (err) {
+      if (!(err instanceof IntegrityError) || err.code !== 'E_DB_UNIQUE') throw err;
+      // In a transaction, a locking read sees the winner's committed row even under MySQL's
+      // repeatable read, whose plain reads keep the transaction's first snapshot.
+      const again = await (this.#host.inTransaction() ? q.forUpdate() : q).first();
+      if (again === undefined) throw err;
+      return { row: again, created: false };
+    }
   }
 
   /** Validates, fills defaults and inserts one row; returns it with its id. */
