@@ -12,7 +12,7 @@ import { QueryError } from './errors.js';
 import { resolveField } from './lookups.js';
 import type { Field } from './fields.js';
 import type { AnyModel, ColumnInfo, Row } from './model.js';
-import { rowReader } from './values.js';
+import { readConverter } from './values.js';
 
 /** One aggregate: `{ count: '*' }`, `{ count: 'field' }` (non-null values), `{ countDistinct: 'field' }`, `{ sum: 'field' }`… */
 export type AggregateSpec<K extends string = string> =
@@ -123,21 +123,10 @@ function plan(m: AnyModel, name: string, spec: unknown, dialect: DialectName): P
       const fnSql = fn === 'min' ? sql`min(${col})` : sql`max(${col})`;
       if (decimalOnSqlite) return { name, expr: fnSql, read: decimal };
       // The field's own reader: a Date for a datetime, a bigint for a bigint, a number for an id.
-      const reader = rowReader(fieldModel(info), dialect);
-      return { name, expr: fnSql, read: (v) => (v === null || v === undefined ? null : reader({ v }).v) };
+      const read = readConverter(info.def, dialect);
+      return { name, expr: fnSql, read: (v) => (v === null || v === undefined ? null : read === null ? v : read(v)) };
     }
   }
-}
-
-// A one-column stand-in model so min/max reuse the converters rows are read with.
-const stand = new WeakMap<ColumnInfo, AnyModel>();
-function fieldModel(info: ColumnInfo): AnyModel {
-  let m = stand.get(info);
-  if (m === undefined) {
-    m = { columns: [{ ...info, key: 'v' }] } as unknown as AnyModel;
-    stand.set(info, m);
-  }
-  return m;
 }
 
 /** The select list and readers of an aggregate spec, checked against the model. */

@@ -30,7 +30,8 @@ export function toDriver(f: Field, v: unknown, dialect: DialectName): unknown {
   }
 }
 
-function readConverter(f: Field, dialect: DialectName): Convert | null {
+/** How one value of a field is read back from a dialect's driver, or null when it needs nothing. */
+export function readConverter(f: Field, dialect: DialectName): Convert | null {
   switch (f.kind) {
     case 'id':
     case 'foreignKey':

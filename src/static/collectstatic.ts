@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { constants as zlib, createBrotliCompress, createGzip } from 'node:zlib';
 import { CODINGS, type Coding } from './accept-encoding.js';
 import { contentTypeFor, isCompressible } from './content-type.js';
-import { rewriteCssReferences } from './css-references.js';
+import { cssReferences, rewriteCssReferences } from './css-references.js';
 import { StaticError } from './errors.js';
 import type { StaticManifest } from './manifest.js';
 import { safeSegments } from './safe-path.js';
@@ -161,15 +161,11 @@ async function hashAll(files: ReadonlyMap<string, Collected>): Promise<{ manifes
     visiting.add(rel);
     // Hash what the stylesheet refers to first, then rewrite with the results.
     const known = new Map<string, string>();
-    rewriteCssReferences(text, rel, (target) => {
-      known.set(target, '');
-      return undefined;
-    });
-    for (const target of known.keys()) {
+    for (const target of cssReferences(text, rel)) {
       const h = await hashOf(target);
       if (h !== undefined) known.set(target, h);
     }
-    const out = rewriteCssReferences(text, rel, (target) => known.get(target) || undefined);
+    const out = rewriteCssReferences(text, rel, (target) => known.get(target));
     visiting.delete(rel);
     if (out === text) return (manifest[rel] = hashedName(rel, await sha256(entry.source)));
     rewritten.set(rel, out);

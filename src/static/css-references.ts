@@ -53,3 +53,17 @@ export function rewriteCssReferences(css: string, cssPath: string, hashedOf: (pa
     .replace(URL_REF, (whole: string, dq?: string, sq?: string, bare?: string) => replace(whole, dq ?? sq ?? bare ?? ''))
     .replace(IMPORT_REF, (whole: string, dq?: string, sq?: string) => replace(whole, dq ?? sq ?? ''));
 }
+
+/**
+ * The static paths a stylesheet refers to, in order, each once.
+ *
+ * @example cssReferences('@import "b.css"; a { background: url(../img/x.png) }', 'css/a.css') // ['css/b.css', 'img/x.png']
+ */
+export function cssReferences(css: string, cssPath: string): string[] {
+  const found = new Set<string>();
+  rewriteCssReferences(css, cssPath, (target) => {
+    found.add(target);
+    return undefined;
+  });
+  return [...found];
+}
